@@ -1,0 +1,4 @@
+"""Element tables, composition featurizers (scikit-learn transformers) and the vectorised engine.
+
+Imports ``anionscreen.datasets`` only; nothing from ``models`` or ``screening``.
+"""
