@@ -16,6 +16,7 @@ import pandas as pd
 from pymatgen.core.composition import Composition
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.formula import normalized_formula
 from anionscreen.descriptors.elements import N_ELEMENTS, element_index
 
 
@@ -80,10 +81,13 @@ def compositions_to_fractions(compositions: Sequence[Composition]) -> np.ndarray
 def chunk_from_compositions(
     compositions: Iterable[Composition], params: pd.DataFrame | None = None
 ) -> CompositionChunk:
-    """Build a chunk (without oxidation states) from pymatgen compositions."""
+    """Build a chunk (without oxidation states) from pymatgen compositions.
+
+    Formulas are :func:`~anionscreen.datasets.formula.normalized_formula`, the project's dedup key.
+    """
     comps = list(compositions)
     fractions = compositions_to_fractions(comps)
-    formulas = np.array([c.reduced_formula for c in comps], dtype=object)
+    formulas = np.array([normalized_formula(c) for c in comps], dtype=object)
     return CompositionChunk(
         fractions=fractions,
         formulas=formulas,

@@ -1,0 +1,305 @@
+"""The one strict formula parser at the edge, and the canonical formula used as a dedup key.
+
+:func:`parse_formula` turns text into a pymatgen ``Composition``. Besides ordinary formulas
+(``Li6PS5Cl``, ``Li1.3Al0.3Ti1.7(PO4)3``, ``Li2TaS0.4O0.6Cl5``) it reads the notations the
+literature uses for glasses and mixtures:
+
+* dash (or ``+``) separated components with amounts: ``70Li2S-30P2S5``,
+  ``0.75(0.6Li2S-0.4SiS2)-0.25Li3BO3`` (nesting allowed); en dash, em dash
+  and the Unicode minus sign are read as ``-``;
+* a product of parenthesised components that all carry an amount:
+  ``(Li2S)0.75(P2S5)0.25``, ``(LiCl)0.5 (P2O5)0.5``, ``(Li2S)70 (P2S5)30``;
+* weight or mole percent: ``Li3PS4 - 10 wt% Al2O3`` (one component may omit its amount and
+  takes the rest of 100 %); weight percent is turned into moles with molar masses.
+
+A mixture means the mole-weighted sum of its components' formula units, with the amounts
+scaled to sum to 1, so ``70Li2S-30P2S5``, ``(Li2S)0.7(P2S5)0.3`` and ``(Li2S)70 (P2S5)30`` are
+all ``Li1.4P0.6S2.2``. Arithmetic is exact (fractions) for decimal text, so ``0.4`` stays 0.4;
+only weight percent, which needs molar masses, is approximate.
+
+Whatever the parser cannot read it reports with :class:`FormulaError`; it never guesses
+(``Li2S-P2S5`` without amounts, ``Q2O``, ``Li-Ta-Cl``, ``beta-Li3PS4`` are errors).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from fractions import Fraction
+from functools import cache
+
+from pymatgen.core.composition import Composition
+from pymatgen.core.periodic_table import Element
+
+from anionscreen.datasets.errors import FormulaError
+
+__all__ = ["FormulaError", "formula_amounts", "normalized_formula", "parse_formula"]
+
+Amounts = dict[str, Fraction]
+
+# Dashes that papers and PDF extraction use for "minus" between mixture components.
+_DASHES = str.maketrans(
+    {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\uff0d": "-"}
+)
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_ELEMENT = re.compile(r"[A-Z][a-z]?")
+_COEFFICIENT = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*(wt\s*%|mol\s*%|%)?\s*")
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+_MISSING_MARKERS = {"nan", "none", "null", "na", "n/a", "inf", "-inf", "+inf", "infinity"}
+_DECIMALS = 6  # normalized_formula prints amounts to at most this many decimals
+
+
+@cache
+def _element_symbols() -> frozenset[str]:
+    # Only Z = 1..118; pymatgen also knows "D" and "T" and accepts dummy species like "Q".
+    return frozenset(Element.from_Z(z).symbol for z in range(1, 119))
+
+
+@cache
+def _molar_mass(symbol: str) -> Fraction:
+    return Fraction(str(float(Element(symbol).atomic_mass)))
+
+
+class _Parser:
+    """Recursive-descent reader over one formula text (positions index ``self.s``)."""
+
+    def __init__(self, original: str, s: str) -> None:
+        self.original = original
+        self.s = s
+        self.i = 0
+
+    def fail(self, reason: str) -> FormulaError:
+        return FormulaError(self.original, reason)
+
+    def skip_space(self) -> None:
+        while self.i < len(self.s) and self.s[self.i].isspace():
+            self.i += 1
+
+    def mixture(self, closing: str | None) -> Amounts:
+        """Components separated by ``-`` or ``+`` up to ``closing`` (or the end)."""
+        parts: list[tuple[Fraction | None, str, Amounts]] = []
+        while True:
+            self.skip_space()
+            parts.append(self.component(closing))
+            self.skip_space()
+            if self.i < len(self.s) and self.s[self.i] in "-+":
+                self.i += 1
+                continue
+            break
+        if len(parts) == 1:
+            amount, unit, comp = parts[0]
+            if amount is None:
+                return comp
+            if unit:
+                raise self.fail(f"a single component cannot have an amount in {unit}")
+            return _scale(comp, amount)
+        return self.combine(parts)
+
+    def component(self, closing: str | None) -> tuple[Fraction | None, str, Amounts]:
+        amount: Fraction | None = None
+        unit = ""
+        match = _COEFFICIENT.match(self.s, self.i)
+        if match:
+            amount = Fraction(match.group(1))
+            unit = re.sub(r"\s+", "", match.group(2) or "")
+            self.i = match.end()
+        return amount, unit, self.product(closing)
+
+    def product(self, closing: str | None) -> Amounts:
+        """A run of groups; whitespace is allowed only before an opening bracket."""
+        groups: list[tuple[Amounts, Fraction | None, bool]] = []
+        while self.i < len(self.s):
+            ch_i = self.i
+            ch = self.s[ch_i]
+            if ch in "-+" or (closing is not None and ch == closing):
+                break
+            if ch.isspace():
+                self.skip_space()
+                if self.i < len(self.s) and self.s[self.i] in _OPEN and groups:
+                    continue
+                if self.i >= len(self.s) or self.s[self.i] in "-+" or self.s[self.i] == closing:
+                    break
+                raise self.fail(f"unexpected space before {self.s[self.i]!r} at position {ch_i}")
+            groups.append(self.group())
+        if not groups:
+            raise self.fail(f"expected a formula at position {self.i}")
+        bracketed = all(is_group and amt is not None for _, amt, is_group in groups)
+        if len(groups) >= 2 and bracketed:
+            # "(Li2S)0.75(P2S5)0.25": a mixture of components in mole proportions.
+            parts = [(amt, "", comp) for comp, amt, _ in groups]
+            return self.combine(parts)
+        total: Amounts = {}
+        for comp, amt, _ in groups:
+            _add(total, _scale(comp, amt if amt is not None else Fraction(1)))
+        return total
+
+    def group(self) -> tuple[Amounts, Fraction | None, bool]:
+        ch = self.s[self.i]
+        if ch in _OPEN:
+            self.i += 1
+            inner = self.mixture(_OPEN[ch])
+            if self.i >= len(self.s) or self.s[self.i] != _OPEN[ch]:
+                raise self.fail(f"unbalanced {ch!r}: no matching {_OPEN[ch]!r}")
+            self.i += 1
+            return inner, self.number(), True
+        match = _ELEMENT.match(self.s, self.i)
+        if not match:
+            raise self.fail(f"unexpected character {ch!r} at position {self.i}")
+        symbol = match.group(0)
+        if symbol not in _element_symbols():
+            raise self.fail(f"unknown element {symbol!r}")
+        self.i = match.end()
+        return {symbol: Fraction(1)}, self.number(), False
+
+    def number(self) -> Fraction | None:
+        match = _NUMBER.match(self.s, self.i)
+        if not match:
+            return None
+        self.i = match.end()
+        return Fraction(match.group(0))
+
+    def combine(self, parts: list[tuple[Fraction | None, str, Amounts]]) -> Amounts:
+        """Mole-weighted sum of mixture components, amounts scaled to sum to 1."""
+        units = {unit for amount, unit, _ in parts if amount is not None}
+        missing = [i for i, (amount, _, _) in enumerate(parts) if amount is None]
+        if len(units) > 1:
+            raise self.fail(f"mixture mixes amount units {sorted(units)}")
+        unit = units.pop() if units else ""
+        if missing and not (unit and len(missing) == 1):
+            raise self.fail(
+                "every mixture component needs an amount (e.g. 70Li2S-30P2S5); "
+                "only one component of a percent mixture may omit it"
+            )
+        given = [amount for amount, _, _ in parts if amount is not None]
+        if unit:
+            rest = Fraction(100) - sum(given, Fraction(0))
+            if rest < 0 or (missing and rest == 0):
+                raise self.fail(f"percentages add up to {float(sum(given)):g}, more than 100")
+        amounts = [rest if amount is None else amount for amount, _, _ in parts]
+        if unit == "wt%":
+            amounts = [a / _formula_mass(c) for a, (_, _, c) in zip(amounts, parts, strict=True)]
+        total = sum(amounts, Fraction(0))
+        if total == 0:
+            raise self.fail("mixture amounts add up to zero")
+        mixed: Amounts = {}
+        for amount, (_, _, comp) in zip(amounts, parts, strict=True):
+            _add(mixed, _scale(comp, amount / total))
+        return mixed
+
+
+def _scale(comp: Amounts, factor: Fraction) -> Amounts:
+    return {el: amt * factor for el, amt in comp.items()}
+
+
+def _add(into: Amounts, comp: Amounts) -> None:
+    for el, amt in comp.items():
+        into[el] = into.get(el, Fraction(0)) + amt
+
+
+def _formula_mass(comp: Amounts) -> Fraction:
+    return sum((_molar_mass(el) * amt for el, amt in comp.items()), Fraction(0))
+
+
+def formula_amounts(text: str) -> dict[str, Fraction]:
+    """Exact element amounts of a formula text (see :func:`parse_formula` for the grammar).
+
+    Raises
+    ------
+    FormulaError
+        If the text is empty, a missing-value marker, has an unknown element, unbalanced
+        brackets, a mixture without amounts, or a zero total.
+    """
+    if not isinstance(text, str):
+        raise FormulaError(str(text), f"expected text, got {type(text).__name__}")
+    cleaned = text.translate(_DASHES).translate(_SUBSCRIPTS).strip()
+    if not cleaned:
+        raise FormulaError(text, "empty formula")
+    if cleaned.lower() in _MISSING_MARKERS:
+        raise FormulaError(text, "a missing-value marker, not a formula")
+    parser = _Parser(text, cleaned)
+    amounts = parser.mixture(None)
+    if parser.i != len(cleaned):
+        raise parser.fail(f"unexpected {cleaned[parser.i]!r} at position {parser.i}")
+    amounts = {el: amt for el, amt in amounts.items() if amt != 0}
+    if not amounts:
+        raise FormulaError(text, "all amounts are zero")
+    return amounts
+
+
+def parse_formula(text: str) -> Composition:
+    """Read a formula, glass or mixture notation strictly into a ``Composition``.
+
+    Parameters
+    ----------
+    text : str
+        Formula as written, e.g. ``"Li2TaS0.4O0.6Cl5"``, ``"70Li2S-30P2S5"``,
+        ``"Li3PS4 - 10 wt% Al2O3"``.
+
+    Returns
+    -------
+    Composition
+        Element amounts (a mixture gives the mole-weighted sum of its components with the
+        amounts scaled to sum to 1). Elements with amount 0 are dropped.
+
+    Raises
+    ------
+    FormulaError
+        Carrying the text and the reason, for anything it cannot read.
+
+    Examples
+    --------
+    >>> parse_formula("(Li2S)0.75(P2S5)0.25")["S"]
+    2.0
+    >>> normalized_formula(parse_formula("70Li2S-30P2S5"))
+    'Li1.4P0.6S2.2'
+    """
+    amounts = formula_amounts(text)
+    return Composition({el: float(amt) for el, amt in amounts.items()}, strict=True)
+
+
+@cache
+def _order_key(symbol: str) -> tuple[float, str]:
+    with warnings.catch_warnings():
+        # pymatgen warns for elements without a Pauling electronegativity (noble gases).
+        warnings.simplefilter("ignore")
+        x = float(Element(symbol).X)
+    return (x if math.isfinite(x) else math.inf, symbol)
+
+
+def _format_amount(value: float) -> str:
+    rounded = round(value, _DECIMALS)
+    if rounded == int(rounded):
+        return "" if rounded == 1 else str(int(rounded))
+    return repr(rounded)
+
+
+def normalized_formula(comp: Composition) -> str:
+    """The canonical formula used as the dedup key everywhere.
+
+    Elements are ordered by Pauling electronegativity, then symbol (pymatgen's order; noble
+    gases, which have none, come last). Integer formulas are reduced by their greatest common
+    divisor; fractional formulas are kept at the scale given. Amounts are printed to at most
+    six decimals without float noise and without a ``1``.
+
+    Examples
+    --------
+    >>> normalized_formula(parse_formula("Li2TaO0.6S0.4Cl5"))
+    'Li2TaS0.4Cl5O0.6'
+    >>> normalized_formula(parse_formula("Li14P6S22"))
+    'Li7P3S11'
+    """
+    amounts = {el.symbol: float(amt) for el, amt in comp.element_composition.items() if amt}
+    if not amounts:
+        raise FormulaError(str(comp), "empty composition")
+    bad = {el: amt for el, amt in amounts.items() if not math.isfinite(amt) or amt < 0}
+    if bad:
+        raise FormulaError(str(comp), f"amounts must be finite and non-negative; got {bad}")
+    rounded = {el: round(amt, _DECIMALS) for el, amt in amounts.items()}
+    if all(amt == int(amt) for amt in rounded.values()):
+        divisor = math.gcd(*(int(amt) for amt in rounded.values()))
+        if divisor > 1:
+            amounts = {el: amt / divisor for el, amt in rounded.items()}
+    symbols = sorted(amounts, key=_order_key)
+    return "".join(f"{el}{_format_amount(amounts[el])}" for el in symbols)

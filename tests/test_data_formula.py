@@ -1,0 +1,136 @@
+"""The strict formula parser and the canonical formula key."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+from pymatgen.core.composition import Composition
+
+from anionscreen.datasets.errors import FormulaError
+from anionscreen.datasets.formula import formula_amounts, normalized_formula, parse_formula
+
+
+def _amounts(text: str) -> dict[str, Fraction]:
+    return dict(formula_amounts(text))
+
+
+F = Fraction
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Li6PS5Cl", {"Li": F(6), "P": F(1), "S": F(5), "Cl": F(1)}),
+        ("Li2TaS0.4O0.6Cl5", {"Li": F(2), "Ta": F(1), "S": F(2, 5), "O": F(3, 5), "Cl": F(5)}),
+        (
+            "Li1.3Al0.3Ti1.7(PO4)3",
+            {"Li": F(13, 10), "Al": F(3, 10), "Ti": F(17, 10), "P": F(3), "O": F(12)},
+        ),
+        # glass product form: 0.75 Li2S + 0.25 P2S5
+        ("(Li2S)0.75(P2S5)0.25", {"Li": F(3, 2), "P": F(1, 2), "S": F(2)}),
+        # percent-like proportions are scaled to sum 1
+        ("70Li2S-30P2S5", {"Li": F(7, 5), "P": F(3, 5), "S": F(11, 5)}),
+        ("(Li2S)70 (P2S5)30", {"Li": F(7, 5), "P": F(3, 5), "S": F(11, 5)}),
+        ("(LiCl)0.5 (P2O5)0.5", {"Li": F(1, 2), "Cl": F(1, 2), "P": F(1), "O": F(5, 2)}),
+        # nested: 0.75*(0.6 Li2S + 0.4 SiS2) + 0.25 Li3BO3
+        (
+            "0.75(0.6Li2S-0.4SiS2)-0.25Li3BO3",
+            {"Li": F(33, 20), "Si": F(3, 10), "S": F(21, 20), "B": F(1, 4), "O": F(3, 4)},
+        ),
+        ("70Li2S\u221230P2S5", {"Li": F(7, 5), "P": F(3, 5), "S": F(11, 5)}),  # minus sign
+        ("70Li2S\u201330P2S5", {"Li": F(7, 5), "P": F(3, 5), "S": F(11, 5)}),  # en dash
+        ("0.7Li2S + 0.3P2S5", {"Li": F(7, 5), "P": F(3, 5), "S": F(11, 5)}),
+        ("Li\u2082S", {"Li": F(2), "S": F(1)}),  # Unicode subscript
+        ("Li2O0", {"Li": F(2)}),  # a zero amount is dropped
+    ],
+)
+def test_parse_exact_amounts(text: str, expected: dict[str, Fraction]) -> None:
+    assert _amounts(text) == expected
+    comp = parse_formula(text)
+    assert {el.symbol: amt for el, amt in comp.items()} == {
+        el: float(v) for el, v in expected.items()
+    }
+
+
+def test_weight_percent_uses_molar_masses() -> None:
+    comp = parse_formula("Li3PS4 - 10 wt% Al2O3")
+    m_lps = Composition("Li3PS4").weight
+    m_alo = Composition("Al2O3").weight
+    n_lps, n_alo = 90 / m_lps, 10 / m_alo
+    x = n_lps / (n_lps + n_alo)
+    assert comp["Li"] == pytest.approx(3 * x, rel=1e-12)
+    assert comp["Al"] == pytest.approx(2 * (1 - x), rel=1e-12)
+    assert comp["O"] == pytest.approx(3 * (1 - x), rel=1e-12)
+    assert x == pytest.approx(0.835970, abs=1e-6)
+    # the same mixture with the remainder written out
+    assert normalized_formula(parse_formula("90 wt% Li3PS4 - 10 wt% Al2O3")) == normalized_formula(
+        comp
+    )
+
+
+def test_decimal_amounts_stay_exact() -> None:
+    comp = parse_formula("Li2TaS0.7O0.3Cl5")
+    assert comp["O"] == 0.3
+    assert repr(comp["O"]) == "0.3"
+    # 0.1 * 3 in floats is 0.30000000000000004; the parser does it exactly
+    assert parse_formula("(LiO0.1)3")["O"] == 0.3
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty formula"),
+        ("   ", "empty formula"),
+        ("Q2O", "unknown element 'Q'"),
+        ("D2O", "unknown element 'D'"),
+        ("Xx3", "unknown element 'Xx'"),
+        ("NaN", "a missing-value marker, not a formula"),
+        ("inf", "a missing-value marker, not a formula"),
+        ("Li0O0", "all amounts are zero"),
+        ("(Li2S", "unbalanced '(': no matching ')'"),
+        ("Li2S P2S5", "unexpected space before 'P' at position 4"),
+        ("beta-Li3PS4", "unexpected character 'b' at position 0"),
+        ("Li7-xLa3Zr2O12", "unexpected character 'x' at position 4"),
+        (
+            "Li2S-P2S5",
+            "every mixture component needs an amount (e.g. 70Li2S-30P2S5); "
+            "only one component of a percent mixture may omit it",
+        ),
+        ("Li3PS4 - 110 wt% Al2O3", "percentages add up to 110, more than 100"),
+        ("10 wt% LiCl", "a single component cannot have an amount in wt%"),
+        ("70 wt% Li2S - 30 mol% P2S5", "mixture mixes amount units ['mol%', 'wt%']"),
+    ],
+)
+def test_rejects_with_reason(text: str, reason: str) -> None:
+    with pytest.raises(FormulaError) as info:
+        parse_formula(text)
+    assert info.value.text == text
+    assert info.value.reason == reason
+    assert str(info.value) == f"cannot read formula {text!r}: {reason}"
+
+
+def test_rejects_non_text() -> None:
+    with pytest.raises(FormulaError, match="expected text, got float"):
+        parse_formula(math.nan)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "key"),
+    [
+        ("Li2TaS0.4O0.6Cl5", "Li2TaO0.6S0.4Cl5", "Li2TaS0.4Cl5O0.6"),
+        ("Li14P6S22", "Li7P3S11", "Li7P3S11"),
+        ("Li6PS5Cl", "ClLi6S5P", "Li6PS5Cl"),
+        ("70Li2S-30P2S5", "(Li2S)0.7(P2S5)0.3", "Li1.4P0.6S2.2"),
+        ("LiO0.1O0.2", "LiO0.3", "LiO0.3"),  # float sum 0.1 + 0.2 would print noise
+    ],
+)
+def test_normalized_formula_is_canonical(a: str, b: str, key: str) -> None:
+    assert normalized_formula(parse_formula(a)) == key
+    assert normalized_formula(parse_formula(b)) == key
+
+
+def test_normalized_formula_removes_float_noise() -> None:
+    comp = Composition({"Li": 1.0, "O": 0.1 + 0.2})
+    assert normalized_formula(comp) == "LiO0.3"
