@@ -9,6 +9,11 @@ literature uses for glasses and mixtures:
   and the Unicode minus sign are read as ``-``;
 * a product of parenthesised components that all carry an amount:
   ``(Li2S)0.75(P2S5)0.25``, ``(LiCl)0.5 (P2O5)0.5``, ``(Li2S)70 (P2S5)30``;
+* adducts joined by ``*`` or a middle dot: ``LiCl*H2O`` (a missing amount is one formula
+  unit; if every component has an amount it is a mixture as above, ``80Li2S * 20P2S5``);
+* spaces between element groups (pymatgen's ``Li2 Ta1 S0.4``), and an amount after a space
+  starting the next component (``0.2(Li2S) 0.8(GeS2)``);
+* a polymorph label in front (``beta-Li3PS4``, ``r-LiAlO2``) is dropped;
 * weight or mole percent: ``Li3PS4 - 10 wt% Al2O3`` (one component may omit its amount and
   takes the rest of 100 %); weight percent is turned into moles with molar masses.
 
@@ -18,7 +23,8 @@ all ``Li1.4P0.6S2.2``. Arithmetic is exact (fractions) for decimal text, so ``0.
 only weight percent, which needs molar masses, is approximate.
 
 Whatever the parser cannot read it reports with :class:`FormulaError`; it never guesses
-(``Li2S-P2S5`` without amounts, ``Q2O``, ``Li-Ta-Cl``, ``beta-Li3PS4`` are errors).
+(``Li2S-P2S5`` or ``LiTi2(PO4)3-0.2Li2O`` without every amount, ``Q2O``, ``Li-Ta-Cl``,
+``Lao.51Li0.34TiO2.94`` with a letter o for a zero, are errors).
 """
 
 from __future__ import annotations
@@ -43,10 +49,23 @@ _DASHES = str.maketrans(
     {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\uff0d": "-"}
 )
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+# Invisible characters that PDF extraction leaves inside formulas (soft hyphen, zero width).
+_INVISIBLE = str.maketrans(
+    {"\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None}
+)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _ELEMENT = re.compile(r"[A-Z][a-z]?")
 _COEFFICIENT = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*(wt\s*%|mol\s*%|%)?\s*")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
+_MIXTURE_SEPARATORS = "-+"
+_ADDUCT_SEPARATORS = "*\u00b7\u2022\u2219\u22c5"  # star and the middle/bullet dots
+_ALL_SEPARATORS = _MIXTURE_SEPARATORS + _ADDUCT_SEPARATORS
+# A polymorph label before the formula ("beta-Li3PS4", "β-Li8GeP4", "r-LiAlO2") names a
+# structure, not a composition; it is dropped.
+_POLYMORPH = re.compile(
+    "^(?:[\u03b1-\u03c9\u0391-\u03a9]|alpha|beta|gamma|delta|epsilon|zeta|eta|theta|kappa|lambda|[a-z])"
+    r"\s*-\s*(?=[A-Z(\[])"
+)
 _MISSING_MARKERS = {"nan", "none", "null", "na", "n/a", "inf", "-inf", "+inf", "infinity"}
 _DECIMALS = 6  # normalized_formula prints amounts to at most this many decimals
 
@@ -78,16 +97,28 @@ class _Parser:
             self.i += 1
 
     def mixture(self, closing: str | None) -> Amounts:
-        """Components separated by ``-`` or ``+`` up to ``closing`` (or the end)."""
+        """Components separated by ``-``/``+`` (mixture) or ``*``/``·`` (adduct)."""
         parts: list[tuple[Fraction | None, str, Amounts]] = []
+        kinds: set[str] = set()
         while True:
             self.skip_space()
             parts.append(self.component(closing))
+            spaced = self.i < len(self.s) and self.s[self.i].isspace()
             self.skip_space()
-            if self.i < len(self.s) and self.s[self.i] in "-+":
+            if self.i >= len(self.s):
+                break
+            ch = self.s[self.i]
+            if ch in _MIXTURE_SEPARATORS or ch in _ADDUCT_SEPARATORS:
+                kinds.add("adduct" if ch in _ADDUCT_SEPARATORS else "mixture")
                 self.i += 1
                 continue
+            if spaced and (ch.isdigit() or ch == "."):
+                # "0.2(Li2S) 0.8(GeS2)": an amount after a space starts the next component.
+                kinds.add("mixture")
+                continue
             break
+        if len(kinds) > 1:
+            raise self.fail("mixes mixture separators (-, +) with adduct separators (*, ·)")
         if len(parts) == 1:
             amount, unit, comp = parts[0]
             if amount is None:
@@ -95,6 +126,13 @@ class _Parser:
             if unit:
                 raise self.fail(f"a single component cannot have an amount in {unit}")
             return _scale(comp, amount)
+        units = {unit for _, unit, _ in parts if unit}
+        if kinds == {"adduct"} and not units and any(a is None for a, _, _ in parts):
+            # "LiCl*H2O", "CuSO4·5H2O": formula units added, a missing amount is 1.
+            total: Amounts = {}
+            for amount, _, comp in parts:
+                _add(total, _scale(comp, Fraction(1) if amount is None else amount))
+            return total
         return self.combine(parts)
 
     def component(self, closing: str | None) -> tuple[Fraction | None, str, Amounts]:
@@ -108,20 +146,26 @@ class _Parser:
         return amount, unit, self.product(closing)
 
     def product(self, closing: str | None) -> Amounts:
-        """A run of groups; whitespace is allowed only before an opening bracket."""
+        """A run of groups, optionally separated by spaces (``Li2 Ta1 S0.4``)."""
         groups: list[tuple[Amounts, Fraction | None, bool]] = []
         while self.i < len(self.s):
-            ch_i = self.i
-            ch = self.s[ch_i]
-            if ch in "-+" or (closing is not None and ch == closing):
+            ch = self.s[self.i]
+            if ch in _ALL_SEPARATORS or (closing is not None and ch == closing):
                 break
             if ch.isspace():
+                start = self.i
                 self.skip_space()
-                if self.i < len(self.s) and self.s[self.i] in _OPEN and groups:
-                    continue
-                if self.i >= len(self.s) or self.s[self.i] in "-+" or self.s[self.i] == closing:
+                nxt = self.s[self.i] if self.i < len(self.s) else ""
+                if (
+                    not nxt
+                    or nxt in _ALL_SEPARATORS
+                    or nxt == closing
+                    or nxt.isdigit()
+                    or nxt == "."
+                ):
+                    self.i = start  # leave the space: mixture() decides what follows
                     break
-                raise self.fail(f"unexpected space before {self.s[self.i]!r} at position {ch_i}")
+                continue
             groups.append(self.group())
         if not groups:
             raise self.fail(f"expected a formula at position {self.i}")
@@ -213,11 +257,12 @@ def formula_amounts(text: str) -> dict[str, Fraction]:
     """
     if not isinstance(text, str):
         raise FormulaError(str(text), f"expected text, got {type(text).__name__}")
-    cleaned = text.translate(_DASHES).translate(_SUBSCRIPTS).strip()
+    cleaned = text.translate(_INVISIBLE).translate(_DASHES).translate(_SUBSCRIPTS).strip()
     if not cleaned:
         raise FormulaError(text, "empty formula")
     if cleaned.lower() in _MISSING_MARKERS:
         raise FormulaError(text, "a missing-value marker, not a formula")
+    cleaned = _POLYMORPH.sub("", cleaned)
     parser = _Parser(text, cleaned)
     amounts = parser.mixture(None)
     if parser.i != len(cleaned):

@@ -44,6 +44,22 @@ F = Fraction
         ("0.7Li2S + 0.3P2S5", {"Li": F(7, 5), "P": F(3, 5), "S": F(11, 5)}),
         ("Li\u2082S", {"Li": F(2), "S": F(1)}),  # Unicode subscript
         ("Li2O0", {"Li": F(2)}),  # a zero amount is dropped
+        ("LiCl*H2O", {"Li": F(1), "Cl": F(1), "H": F(2), "O": F(1)}),  # adduct
+        ("Li2SO4\u00b7H2O", {"Li": F(2), "S": F(1), "O": F(5), "H": F(2)}),
+        ("80Li2S * 20P2S5", {"Li": F(8, 5), "P": F(2, 5), "S": F(9, 5)}),
+        ("0.2(Li2S) 0.8(GeS2)", {"Li": F(2, 5), "Ge": F(4, 5), "S": F(9, 5)}),
+        (
+            "Li1.5 Al0.5 Ti1.5 (P O4)3",
+            {"Li": F(3, 2), "Al": F(1, 2), "Ti": F(3, 2), "P": F(3), "O": F(12)},
+        ),
+        ("Li2 Ta1 S0.4 Cl5 O0.6", {"Li": F(2), "Ta": F(1), "S": F(2, 5), "O": F(3, 5), "Cl": F(5)}),
+        (
+            "((Li2S)0.6 (SiS2)0.4 )95 (Li4SiO4)5",
+            {"Li": F(67, 50), "Si": F(43, 100), "S": F(133, 100), "O": F(1, 5)},
+        ),
+        ("beta-Li3PS4", {"Li": F(3), "P": F(1), "S": F(4)}),  # polymorph label dropped
+        ("\u03b2-Li8GeP4", {"Li": F(8), "Ge": F(1), "P": F(4)}),
+        ("0.30Li2S-0.7GeS\u00ad2", {"Li": F(3, 5), "Ge": F(7, 10), "S": F(17, 10)}),  # soft hyphen
     ],
 )
 def test_parse_exact_amounts(text: str, expected: dict[str, Fraction]) -> None:
@@ -90,8 +106,17 @@ def test_decimal_amounts_stay_exact() -> None:
         ("inf", "a missing-value marker, not a formula"),
         ("Li0O0", "all amounts are zero"),
         ("(Li2S", "unbalanced '(': no matching ')'"),
-        ("Li2S P2S5", "unexpected space before 'P' at position 4"),
-        ("beta-Li3PS4", "unexpected character 'b' at position 0"),
+        ("Li2S,P2S5", "unexpected character ',' at position 4"),
+        ("Lao.51Li0.34TiO2.94", "unexpected character 'o' at position 2"),
+        (
+            "LiTi2(PO4)3-0.2Li2O",
+            "every mixture component needs an amount (e.g. 70Li2S-30P2S5); "
+            "only one component of a percent mixture may omit it",
+        ),
+        (
+            "0.5Li2S-0.5P2S5*LiI",
+            "mixes mixture separators (-, +) with adduct separators (*, \u00b7)",
+        ),
         ("Li7-xLa3Zr2O12", "unexpected character 'x' at position 4"),
         (
             "Li2S-P2S5",
