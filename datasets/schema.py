@@ -1,0 +1,288 @@
+"""The one schema of a measurement row, and its validation at the edge.
+
+Units are in the column names. :func:`validate_measurements` reads a table whose cells may
+still be text (as a CSV gives them), checks every cell of every row, and either returns a clean
+typed frame in :data:`MEASUREMENT_COLUMNS` order or raises
+:class:`~anionscreen.datasets.errors.DataValidationError` listing every problem (row, column,
+value, what was expected). Nothing is half-accepted.
+
+Rules worth knowing:
+
+* ``sigma_S_per_cm`` is S/cm. Values in mS/cm are accepted only in a column named
+  ``sigma_mS_per_cm`` and divided by 1000. Above 1 S/cm is rejected as physically implausible
+  (the usual cause is mS/cm written in an S/cm column).
+* A censored conductivity is written ``<1E-10`` in the sigma column or as the value plus
+  ``sigma_censored`` ``<`` / ``>``; the value is then the bound, never a measurement.
+* ``temperature_C`` may be ``RT``, read as 25 C (the note says so).
+* ``formula`` is the normalised formula (:func:`~anionscreen.datasets.formula.normalized_formula`)
+  of ``formula`` when the input has one, else of ``composition``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import pandas as pd
+
+from anionscreen.datasets.errors import DataValidationError, FormulaError, RowProblem
+from anionscreen.datasets.formula import normalized_formula, parse_formula
+
+MEASUREMENT_COLUMNS: tuple[str, ...] = (
+    "composition",
+    "formula",
+    "sigma_S_per_cm",
+    "sigma_censored",
+    "temperature_C",
+    "ea_eV",
+    "modulus_GPa",
+    "modulus_kind",
+    "hardness_GPa",
+    "density_g_per_cm3",
+    "amorphous",
+    "family",
+    "source",
+    "doi",
+    "note",
+)
+NUMERIC_COLUMNS: tuple[str, ...] = (
+    "sigma_S_per_cm",
+    "temperature_C",
+    "ea_eV",
+    "modulus_GPa",
+    "hardness_GPa",
+    "density_g_per_cm3",
+)
+TEXT_COLUMNS: tuple[str, ...] = tuple(c for c in MEASUREMENT_COLUMNS if c not in NUMERIC_COLUMNS)
+MODULUS_KINDS: tuple[str, ...] = ("indentation", "Young", "bulk", "shear")
+AMORPHOUS_VALUES: tuple[str, ...] = ("true", "false", "unknown")
+CENSORED_VALUES: tuple[str, ...] = ("", "<", ">")
+MAX_SIGMA_S_PER_CM = 1.0  # the best Li conductors reach ~0.03 S/cm; above 1 is a unit mix-up
+ROOM_TEMPERATURE_C = 25.0
+ACCEPTED_COLUMNS = (*MEASUREMENT_COLUMNS, "sigma_mS_per_cm")
+
+_AMORPHOUS_WORDS = {
+    "true": "true",
+    "yes": "true",
+    "1": "true",
+    "amorphous": "true",
+    "false": "false",
+    "no": "false",
+    "0": "false",
+    "crystalline": "false",
+    "unknown": "unknown",
+    "": "unknown",
+}
+# (lowest, highest, inclusive-lowest) for each numeric column, with the expectation text.
+_RANGES: dict[str, tuple[float, float, bool, str]] = {
+    "sigma_S_per_cm": (0.0, MAX_SIGMA_S_PER_CM, False, "a conductivity in S/cm in (0, 1]"),
+    "sigma_mS_per_cm": (0.0, 1000.0, False, "a conductivity in mS/cm in (0, 1000]"),
+    "temperature_C": (-273.15, 2000.0, False, "a temperature in C above -273.15"),
+    "ea_eV": (0.0, 5.0, True, "an activation energy in eV in [0, 5]"),
+    "modulus_GPa": (0.0, 2000.0, False, "a modulus in GPa in (0, 2000]"),
+    "hardness_GPa": (0.0, 500.0, False, "a hardness in GPa in (0, 500]"),
+    "density_g_per_cm3": (0.0, 30.0, False, "a density in g/cm3 in (0, 30]"),
+}
+
+OnUnreadable = Literal["reject", "keep"]
+
+
+def empty_measurements() -> pd.DataFrame:
+    """A frame with the schema's columns and dtypes and no rows."""
+    return _typed(pd.DataFrame({c: [] for c in MEASUREMENT_COLUMNS}))
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.loc[:, list(MEASUREMENT_COLUMNS)].copy()
+    for col in NUMERIC_COLUMNS:
+        out[col] = out[col].astype("float64")
+    for col in TEXT_COLUMNS:
+        out[col] = out[col].fillna("").astype(str).astype(object)
+    return out.reset_index(drop=True)
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _number(text: str) -> float:
+    """A finite float from text; '' is NaN. Raises ValueError otherwise."""
+    if text == "":
+        return math.nan
+    value = float(text.replace("\u2212", "-"))
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+class _RowChecker:
+    """Collects problems while turning one raw row into typed values."""
+
+    def __init__(self, file: str, row: int, problems: list[RowProblem]) -> None:
+        self.file, self.row, self.problems = file, row, problems
+
+    def problem(self, column: str, value: str, expected: str) -> None:
+        self.problems.append(RowProblem(self.file, self.row, column, value, expected))
+
+    def number(self, column: str, text: str) -> float:
+        low, high, inclusive, what = _RANGES[column]
+        try:
+            value = _number(text)
+        except ValueError:
+            self.problem(column, text, what)
+            return math.nan
+        if math.isnan(value):
+            return value
+        too_low = value < low if inclusive else value <= low
+        if too_low or value > high:
+            reason = what
+            if column == "sigma_S_per_cm" and value > high:
+                reason += " (above 1 S/cm is implausible: mS/cm in an S/cm column?)"
+            self.problem(column, text, reason)
+            return math.nan
+        return value
+
+
+def _sigma(check: _RowChecker, raw: dict[str, str], out: dict[str, object]) -> None:
+    s_text, ms_text = raw.get("sigma_S_per_cm", ""), raw.get("sigma_mS_per_cm", "")
+    censored = raw.get("sigma_censored", "")
+    if censored not in CENSORED_VALUES:
+        check.problem("sigma_censored", censored, "'<', '>' or empty")
+        censored = ""
+    out["sigma_S_per_cm"], out["sigma_censored"] = math.nan, censored
+    if s_text and ms_text:
+        check.problem("sigma_mS_per_cm", ms_text, "empty when sigma_S_per_cm is given")
+        return
+    column, text = ("sigma_mS_per_cm", ms_text) if ms_text else ("sigma_S_per_cm", s_text)
+    if text[:1] in ("<", ">"):
+        if censored and censored != text[0]:
+            check.problem("sigma_censored", censored, f"{text[0]!r} as in {column}")
+        censored, text = text[0], text[1:].strip()
+        if not text:
+            check.problem(column, raw.get(column, ""), f"a bound value after {censored!r}")
+    elif censored and not text:
+        check.problem(column, text, f"a bound value with sigma_censored {censored!r}")
+    value = check.number(column, text)
+    out["sigma_S_per_cm"] = value * 1e-3 if column == "sigma_mS_per_cm" else value
+    out["sigma_censored"] = censored
+
+
+def _formula(
+    check: _RowChecker, raw: dict[str, str], out: dict[str, object], on_unreadable: OnUnreadable
+) -> None:
+    composition = raw.get("composition", "")
+    out["composition"] = composition
+    column, text = (
+        ("formula", raw["formula"]) if raw.get("formula") else ("composition", composition)
+    )
+    if not text:
+        check.problem("composition", composition, "a composition (formula as written)")
+        out["formula"] = ""
+        return
+    try:
+        out["formula"] = normalized_formula(parse_formula(text))
+    except FormulaError as err:
+        out["formula"] = ""
+        if on_unreadable == "reject" or column == "formula":
+            check.problem(column, text, f"a readable formula ({err.reason})")
+        else:
+            out["note"] = _join_note(
+                str(out.get("note", "")), f"formula not readable: {err.reason}"
+            )
+
+
+def _join_note(note: str, extra: str) -> str:
+    return f"{note}; {extra}" if note else extra
+
+
+def _validate_row(
+    check: _RowChecker, raw: dict[str, str], on_unreadable: OnUnreadable
+) -> dict[str, object]:
+    out: dict[str, object] = {c: raw.get(c, "") for c in ("family", "source", "doi", "note")}
+    _formula(check, raw, out, on_unreadable)
+    _sigma(check, raw, out)
+    temperature = raw.get("temperature_C", "")
+    if temperature.upper() == "RT":
+        temperature = str(ROOM_TEMPERATURE_C)
+        out["note"] = _join_note(str(out["note"]), "temperature given as RT, taken as 25 C")
+    out["temperature_C"] = check.number("temperature_C", temperature)
+    for col in ("ea_eV", "modulus_GPa", "hardness_GPa", "density_g_per_cm3"):
+        out[col] = check.number(col, raw.get(col, ""))
+    kind = raw.get("modulus_kind", "")
+    canonical = {k.lower(): k for k in MODULUS_KINDS}.get(kind.lower())
+    if kind and canonical is None:
+        check.problem("modulus_kind", kind, f"one of {', '.join(MODULUS_KINDS)}")
+    elif raw.get("modulus_GPa") and not kind:
+        check.problem("modulus_kind", kind, f"one of {', '.join(MODULUS_KINDS)} with modulus_GPa")
+    out["modulus_kind"] = canonical or ""
+    amorphous = _AMORPHOUS_WORDS.get(raw.get("amorphous", "").lower())
+    if amorphous is None:
+        check.problem("amorphous", raw.get("amorphous", ""), "true, false or unknown")
+    out["amorphous"] = amorphous or "unknown"
+    measured = (
+        raw.get(c, "") for c in ("sigma_S_per_cm", "sigma_mS_per_cm", "ea_eV", "modulus_GPa")
+    )
+    if not any(measured):
+        check.problem(
+            "sigma_S_per_cm", "", "at least one of sigma_S_per_cm, ea_eV or modulus_GPa per row"
+        )
+    return out
+
+
+def validate_measurements(
+    df: pd.DataFrame, file: str, *, on_unreadable: OnUnreadable = "reject"
+) -> pd.DataFrame:
+    """Check every row of a measurement table and return it typed in the schema.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Columns from :data:`ACCEPTED_COLUMNS` (``composition`` required); cells may be text.
+    file : str
+        Name used in problem messages.
+    on_unreadable : {"reject", "keep"}
+        What to do with a ``composition`` that is not a readable formula (descriptive text
+        such as ``"LiCl nanocrystals in amorphous AlOCl"``): reject the row (default), or keep
+        it with an empty ``formula`` and the reason in ``note`` so training can drop and count
+        it. A given ``formula`` column must always be readable.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`MEASUREMENT_COLUMNS`; numeric columns float64 (NaN when absent), text
+        columns str ('' when absent).
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem of every row (row 1 is the first row after the header; header
+        problems are reported as row 0).
+    """
+    problems: list[RowProblem] = []
+    unknown = [str(c) for c in df.columns if str(c) not in ACCEPTED_COLUMNS]
+    for col in unknown:
+        problems.append(
+            RowProblem(file, 0, col, col, f"a column among {', '.join(ACCEPTED_COLUMNS)}")
+        )
+    if "composition" not in df.columns:
+        problems.append(RowProblem(file, 0, "composition", "", "a 'composition' column"))
+    if problems:
+        raise DataValidationError(problems)
+    rows = []
+    records = df.to_dict(orient="records")
+    for number, record in enumerate(records, start=1):
+        raw = {str(k): _text(v) for k, v in record.items()}
+        rows.append(_validate_row(_RowChecker(file, number, problems), raw, on_unreadable))
+    if problems:
+        raise DataValidationError(problems)
+    if not rows:
+        return empty_measurements()
+    return _typed(pd.DataFrame(rows, columns=list(MEASUREMENT_COLUMNS)))
+
+
+def read_measurements_csv(path: str, *, on_unreadable: OnUnreadable = "reject") -> pd.DataFrame:
+    """Read and validate a measurement CSV (UTF-8, optional byte-order mark, any line ends)."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return validate_measurements(raw, str(path), on_unreadable=on_unreadable)
