@@ -1,0 +1,149 @@
+"""Applicability domain: how far is a candidate from anything the model was trained on?
+
+Features are standardised (each column to zero mean and unit variance over the training
+compositions) and projected on their leading principal components, which keep most of the
+variance while making a nearest-neighbour search over millions of candidates a small matrix
+product. The distance of a candidate to its nearest training composition in that space is
+reported with the training formula it belongs to; the candidate is *in domain* when that
+distance is at most a threshold taken from the training data itself: a quantile (95 % by
+default) of the leave-one-out nearest-neighbour distances among the training compositions,
+i.e. "as close to known data as a typical known composition is to the others".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.decomposition import PCA
+
+from anionscreen.datasets.errors import AnionscreenError
+
+_QUERY_CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class DomainResult:
+    """Nearest-training-composition answer for a batch of candidates.
+
+    Attributes
+    ----------
+    distance : ndarray of shape (n,)
+        Euclidean distance to the nearest training composition in the standardised,
+        PCA-projected descriptor space (dimensionless).
+    nearest_index : ndarray of shape (n,), int64
+        Row of that training composition.
+    nearest_formula : ndarray of shape (n,), object
+        Its formula.
+    in_domain : ndarray of shape (n,), bool
+        ``distance <= threshold``.
+    """
+
+    distance: np.ndarray
+    nearest_index: np.ndarray
+    nearest_formula: np.ndarray
+    in_domain: np.ndarray
+
+
+class ApplicabilityDomain:
+    """Nearest-neighbour applicability domain in standardised descriptor space.
+
+    Parameters
+    ----------
+    max_components : int, default=16
+        At most this many principal components are kept.
+    explained_variance : float, default=0.95
+        Fewer components are kept when these already explain this share of the variance.
+    quantile : float, default=0.95
+        Quantile of the training leave-one-out nearest-neighbour distances used as the
+        in-domain threshold.
+    """
+
+    def __init__(
+        self, *, max_components: int = 16, explained_variance: float = 0.95, quantile: float = 0.95
+    ) -> None:
+        self.max_components = max_components
+        self.explained_variance = explained_variance
+        self.quantile = quantile
+
+    def fit(self, x: np.ndarray, formulas: np.ndarray) -> ApplicabilityDomain:
+        """Learn the embedding and the threshold from training features (no NaN allowed)."""
+        x = _check_matrix(x, "training features")
+        formulas = np.asarray(formulas, dtype=object)
+        if formulas.shape != (x.shape[0],):
+            raise AnionscreenError(
+                f"formulas must have shape ({x.shape[0]},) to match the features; "
+                f"got {formulas.shape}"
+            )
+        if x.shape[0] < 2:
+            raise AnionscreenError(
+                f"the applicability domain needs at least 2 training compositions; got {x.shape[0]}"
+            )
+        self.mean_ = x.mean(axis=0)
+        scale = x.std(axis=0)
+        # Constant columns carry no information about distance; dividing by 1 keeps them 0.
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+        z = (x - self.mean_) / self.scale_
+        n_max = max(1, min(self.max_components, x.shape[0] - 1, x.shape[1]))
+        pca = PCA(n_components=n_max, svd_solver="full").fit(z)
+        cumulative = np.cumsum(pca.explained_variance_ratio_)
+        n_keep = int(np.searchsorted(cumulative, self.explained_variance) + 1)
+        self.components_ = np.ascontiguousarray(pca.components_[: min(n_keep, n_max)].T)
+        self.train_embedding_ = z @ self.components_
+        self.train_sq_norm_ = np.einsum("ij,ij->i", self.train_embedding_, self.train_embedding_)
+        self.train_formulas_ = formulas
+        loo = self._nearest(self.train_embedding_, exclude_self=True)[0]
+        self.loo_distances_ = loo
+        self.threshold_ = float(np.quantile(loo, self.quantile))
+        return self
+
+    def embed(self, x: np.ndarray) -> np.ndarray:
+        """Project features into the domain space."""
+        x = _check_matrix(x, "features")
+        if x.shape[1] != self.mean_.shape[0]:
+            raise AnionscreenError(
+                f"features must have {self.mean_.shape[0]} columns like the training data; "
+                f"got {x.shape[1]}"
+            )
+        return ((x - self.mean_) / self.scale_) @ self.components_  # type: ignore[no-any-return]
+
+    def query(self, x: np.ndarray) -> DomainResult:
+        """Distance to and identity of the nearest training composition for each row of ``x``."""
+        distance, index = self._nearest(self.embed(x), exclude_self=False)
+        return DomainResult(
+            distance=distance,
+            nearest_index=index,
+            nearest_formula=self.train_formulas_[index],
+            in_domain=distance <= self.threshold_,
+        )
+
+    def _nearest(self, emb: np.ndarray, *, exclude_self: bool) -> tuple[np.ndarray, np.ndarray]:
+        n = emb.shape[0]
+        distance = np.empty(n, dtype=np.float64)
+        index = np.empty(n, dtype=np.int64)
+        train = self.train_embedding_
+        for start in range(0, n, _QUERY_CHUNK):
+            block = emb[start : start + _QUERY_CHUNK]
+            # |q - t|^2 = |q|^2 + |t|^2 - 2 q.t as one matrix product per chunk.
+            d2 = self.train_sq_norm_[None, :] - 2.0 * (block @ train.T)
+            if exclude_self:
+                rows = np.arange(block.shape[0])
+                d2[rows, start + rows] = np.inf
+            best = np.argmin(d2, axis=1)
+            q2 = np.einsum("ij,ij->i", block, block)
+            best_d2 = d2[np.arange(block.shape[0]), best] + q2
+            distance[start : start + block.shape[0]] = np.sqrt(np.maximum(best_d2, 0.0))
+            index[start : start + block.shape[0]] = best
+        return distance, index
+
+
+def _check_matrix(x: np.ndarray, what: str) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2:
+        raise AnionscreenError(f"{what} must be a 2-D array; got shape {x.shape}")
+    if not np.isfinite(x).all():
+        bad = int((~np.isfinite(x)).any(axis=1).sum())
+        raise AnionscreenError(
+            f"{what} contain NaN or infinite values in {bad} row(s); impute them first"
+        )
+    return x

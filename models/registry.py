@@ -1,0 +1,220 @@
+"""Versioned model registry in the workspace.
+
+Layout::
+
+    <workspace>/models/<target>/<target>-0003/model.skops   the TargetModel (skops format)
+    <workspace>/models/<target>/<target>-0003/card.json     what it is (see below)
+    <workspace>/models/<target>/CURRENT                     the current version id
+    <workspace>/models/.lock                                one writer at a time (filelock)
+
+The card records the version, parent version, creation time, the sha256 of ``model.skops``,
+the hash of the training data, the sources and row counts, package versions, the validation
+metrics and the training settings. Loading checks the sha256 first (a changed file is refused
+with :class:`~anionscreen.datasets.errors.ChecksumError`), then lets skops list the types the
+file would build, and refuses any type outside an allowlist (scikit-learn, numpy's dtype and
+anionscreen's own model classes) before loading: no file in the registry can run arbitrary
+code on load.
+
+A new version becomes current only if its grouped-CV MAE is not worse than the current
+version's (within :data:`MAE_TOLERANCE`, the noise level of grouped CV), unless forced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+from filelock import FileLock
+
+from anionscreen.datasets.errors import AnionscreenError, ChecksumError
+from anionscreen.models.target_model import TARGETS, TargetModel
+
+MAE_TOLERANCE = 0.02  # relative: "not worse" allows 2 % higher grouped-CV MAE
+_TRUSTED_PREFIXES = ("sklearn.", "anionscreen.models.")
+_TRUSTED_EXACT = frozenset({"numpy.dtype"})
+_VERSION = re.compile(r"^(sigma|ea|modulus)-(\d{4,})$")
+_PACKAGES = ("anionscreen", "scikit-learn", "numpy", "scipy", "pandas", "skops")
+
+
+@dataclass(frozen=True)
+class Registered:
+    """Outcome of registering a version."""
+
+    version: str
+    current: bool
+    reason: str
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages a model file depends on."""
+    out = {}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+class ModelRegistry:
+    """Model versions of one workspace.
+
+    Parameters
+    ----------
+    workspace : Path
+        The workspace folder (``Settings.workspace``).
+    """
+
+    def __init__(self, workspace: Path) -> None:
+        self.root = Path(workspace) / "models"
+
+    def _lock(self) -> FileLock:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.root / ".lock"), timeout=120)
+
+    def _target_dir(self, target: str) -> Path:
+        if target not in TARGETS:
+            raise AnionscreenError(f"unknown target {target!r}; expected one of {TARGETS}")
+        return self.root / target
+
+    def versions(self, target: str) -> list[str]:
+        """Version ids of ``target``, oldest first."""
+        folder = self._target_dir(target)
+        if not folder.is_dir():
+            return []
+        found = [p.name for p in folder.iterdir() if p.is_dir() and _VERSION.match(p.name)]
+        return sorted(found, key=lambda v: int(v.rsplit("-", 1)[1]))
+
+    def current(self, target: str) -> str | None:
+        """The current version id of ``target``, or None when there is none."""
+        pointer = self._target_dir(target) / "CURRENT"
+        if not pointer.is_file():
+            return None
+        version = pointer.read_text(encoding="utf-8").strip()
+        return version or None
+
+    def card(self, version: str) -> dict[str, Any]:
+        """The card of a version."""
+        path = self._version_dir(version) / "card.json"
+        result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return result
+
+    def _version_dir(self, version: str) -> Path:
+        match = _VERSION.match(version)
+        if match is None:
+            raise AnionscreenError(
+                f"model version {version!r} is not a version id; expected e.g. 'sigma-0001'"
+            )
+        folder = self._target_dir(match.group(1)) / version
+        if not folder.is_dir():
+            raise AnionscreenError(f"model version {version!r} does not exist in {self.root}")
+        return folder
+
+    def register(
+        self, model: TargetModel, card: dict[str, Any], *, force: bool = False
+    ) -> Registered:
+        """Store a new version of ``model.target``; make it current if not worse (or forced)."""
+        target = model.target
+        with self._lock():
+            existing = self.versions(target)
+            number = int(existing[-1].rsplit("-", 1)[1]) + 1 if existing else 1
+            version = f"{target}-{number:04d}"
+            folder = self._target_dir(target) / version
+            folder.mkdir(parents=True)
+            artifact = folder / "model.skops"
+            sio.dump(model, artifact)
+            parent = self.current(target)
+            full = {
+                **card,
+                "version": version,
+                "target": target,
+                "parent": parent,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "artifact_sha256": sha256_file(artifact),
+                "packages": package_versions(),
+            }
+            promote, reason = self._decide(full, parent, force)
+            full["promoted_on_registration"] = promote
+            full["promotion_reason"] = reason
+            (folder / "card.json").write_text(
+                json.dumps(full, indent=2, sort_keys=True, default=str), encoding="utf-8"
+            )
+            if promote:
+                self._set_current(target, version)
+            return Registered(version=version, current=promote, reason=reason)
+
+    def _decide(self, card: dict[str, Any], parent: str | None, force: bool) -> tuple[bool, str]:
+        if parent is None:
+            return True, "first version"
+        new = float(card["metrics"][card["family"]]["mae"])
+        old_card = self.card(parent)
+        old = float(old_card["metrics"][old_card["family"]]["mae"])
+        if new <= old * (1.0 + MAE_TOLERANCE):
+            return True, f"grouped-CV MAE {new:.3f} is not worse than {old:.3f} of {parent}"
+        if force:
+            return True, f"forced although grouped-CV MAE {new:.3f} > {old:.3f} of {parent}"
+        return False, (
+            f"kept {parent} current: grouped-CV MAE {new:.3f} is worse than {old:.3f} "
+            "(use --force to promote anyway)"
+        )
+
+    def promote(self, version: str) -> None:
+        """Make ``version`` current (after verifying its file)."""
+        with self._lock():
+            self.load(version)
+            self._set_current(version.rsplit("-", 1)[0], version)
+
+    def _set_current(self, target: str, version: str) -> None:
+        pointer = self._target_dir(target) / "CURRENT"
+        tmp = pointer.with_suffix(".tmp")
+        tmp.write_text(version + "\n", encoding="utf-8")
+        tmp.replace(pointer)
+
+    def load(self, version: str) -> TargetModel:
+        """Load a version after checking its sha256 and the types the file would build."""
+        folder = self._version_dir(version)
+        artifact = folder / "model.skops"
+        expected = str(self.card(version)["artifact_sha256"])
+        actual = sha256_file(artifact)
+        if actual != expected:
+            raise ChecksumError(str(artifact), expected, actual)
+        untrusted = sio.get_untrusted_types(file=artifact)
+        refused = [t for t in untrusted if not _is_trusted(t)]
+        if refused:
+            raise AnionscreenError(
+                f"model file {artifact} would build types outside the allowlist: "
+                f"{', '.join(sorted(refused))}; refusing to load it"
+            )
+        model = sio.load(artifact, trusted=untrusted)
+        if not isinstance(model, TargetModel):
+            raise AnionscreenError(
+                f"model file {artifact} holds a {type(model).__name__}, not a TargetModel"
+            )
+        return model
+
+    def load_current(self, target: str) -> tuple[str, TargetModel] | None:
+        """The current version id and model of ``target``, or None when there is none."""
+        version = self.current(target)
+        if version is None:
+            return None
+        return version, self.load(version)
+
+
+def _is_trusted(type_name: str) -> bool:
+    return type_name in _TRUSTED_EXACT or type_name.startswith(_TRUSTED_PREFIXES)

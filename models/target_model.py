@@ -1,0 +1,110 @@
+"""A trained model for one target: descriptor matrix -> value, interval and domain answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.models.conformal import NormalizedConformal
+from anionscreen.models.domain import ApplicabilityDomain
+
+TARGETS: tuple[str, ...] = ("sigma", "ea", "modulus")
+# What each target's model predicts, in the units of its training labels.
+TARGET_UNITS: dict[str, str] = {
+    "sigma": "log10(S/cm) at 25 C",
+    "ea": "eV",
+    "modulus": "log10(GPa)",
+}
+
+
+@dataclass(frozen=True)
+class TargetPrediction:
+    """Per-row predictions of one target model (arrays of equal length)."""
+
+    value: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    distance: np.ndarray
+    nearest_index: np.ndarray
+    nearest_formula: np.ndarray
+    in_domain: np.ndarray
+
+
+class TargetModel:
+    """Everything needed to predict one target from descriptors.
+
+    Parameters
+    ----------
+    target : {"sigma", "ea", "modulus"}
+    preset : str
+        Descriptor preset of :class:`~anionscreen.descriptors.composite.CompositionFeaturizer`
+        the model was trained on.
+    family : str
+        Model family chosen by grouped validation.
+    model : Pipeline
+        Fitted imputation + regressor working on the descriptor matrix.
+    domain : ApplicabilityDomain
+        Fitted on the imputed training descriptors.
+    conformal : NormalizedConformal
+        Calibrated on grouped out-of-fold residuals.
+    offset : float, default=0.0
+        Added to every prediction (the measured-vs-DFT calibration of the modulus).
+    extra_halfwidth : float, default=0.0
+        Added in quadrature to the interval half-width (the calibration's own uncertainty).
+    """
+
+    def __init__(
+        self,
+        *,
+        target: str,
+        preset: str,
+        family: str,
+        model: Any,
+        domain: ApplicabilityDomain,
+        conformal: NormalizedConformal,
+        offset: float = 0.0,
+        extra_halfwidth: float = 0.0,
+    ) -> None:
+        if target not in TARGETS:
+            raise AnionscreenError(f"unknown target {target!r}; expected one of {TARGETS}")
+        self.target = target
+        self.preset = preset
+        self.family = family
+        self.model = model
+        self.domain = domain
+        self.conformal = conformal
+        self.offset = float(offset)
+        self.extra_halfwidth = float(extra_halfwidth)
+
+    @property
+    def n_features(self) -> int:
+        """Width of the descriptor matrix the model expects."""
+        return int(self.domain.mean_.shape[0])
+
+    def predict_features(self, features: np.ndarray, level: float = 0.9) -> TargetPrediction:
+        """Predict from a descriptor matrix (rows = compositions) with ``level`` intervals."""
+        features = np.asarray(features, dtype=np.float64)
+        if features.ndim != 2 or features.shape[1] != self.n_features:
+            raise AnionscreenError(
+                f"the {self.target} model expects a descriptor matrix with {self.n_features} "
+                f"columns (preset {self.preset!r}); got shape {features.shape}"
+            )
+        imputed = self.model.named_steps["impute"].transform(features)
+        value = np.asarray(self.model.named_steps["regressor"].predict(imputed), dtype=np.float64)
+        value += self.offset
+        found = self.domain.query(imputed)
+        half = self.conformal.halfwidth(found.distance, level)
+        if self.extra_halfwidth > 0:
+            half = np.hypot(half, self.extra_halfwidth)
+        return TargetPrediction(
+            value=value,
+            lo=value - half,
+            hi=value + half,
+            distance=found.distance,
+            nearest_index=found.nearest_index,
+            nearest_formula=found.nearest_formula,
+            in_domain=found.in_domain,
+        )

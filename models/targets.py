@@ -1,0 +1,214 @@
+"""Training tables per target, built from measurement rows, with every dropped row counted.
+
+Rules (each count appears in :attr:`TargetTable.report`):
+
+* Rows without a readable formula are dropped (``no_formula``).
+* Excluded on request: exact formulas (``excluded_formula``) and chemical systems
+  (``excluded_chemsys``: a measurement is removed when it contains *every* element of the
+  system, so ``Li-Ta-S-Cl`` removes Li2TaSCl5 and the oxygen-substituted members too).
+* ``sigma``: censored values (``<1e-10``) are bounds, not values: excluded (``censored``).
+  Values measured more than 10 C from 25 C are brought to 25 C by Arrhenius when Ea is known
+  (``temperature_corrected``), else excluded (``far_from_25C``). Label: log10 sigma (S/cm).
+* ``ea``: label Ea (eV).
+* ``modulus``: DFT bulk (K) and shear (G) moduli, per formula the median of each, give Young's
+  modulus ``E = 9KG / (3K + G)`` (``dft_formulas``); label log10 E (GPa). Measured
+  indentation/Young's moduli of electrolytes (``measured``) are the calibration rows the DFT
+  model is shifted to. With fewer than :data:`MIN_DFT_FORMULAS` DFT formulas, the measured
+  moduli are the training rows themselves (and intervals are wide).
+* Duplicates: rows are grouped by normalised formula and the label is the median over the
+  group (``duplicates_merged`` counts the rows folded into another).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pymatgen.core.composition import Composition
+
+from anionscreen.datasets.errors import AnionscreenError, FormulaError
+from anionscreen.datasets.formula import normalized_formula, parse_formula
+from anionscreen.datasets.temperature import bring_to_room_temperature, far_from_room_temperature
+from anionscreen.descriptors.chunk import compositions_to_fractions
+from anionscreen.models.target_model import TARGETS
+
+MIN_DFT_FORMULAS = 30
+MEASURED_MODULUS_KINDS = ("indentation", "Young")
+
+
+@dataclass
+class TargetTable:
+    """Deduplicated training rows of one target.
+
+    Attributes
+    ----------
+    target : str
+    data : DataFrame
+        ``formula, y, family, sources, n_measurements`` (one row per formula).
+    calibration : DataFrame
+        ``formula, y`` of measured moduli (empty for other targets or when they are training).
+    report : dict
+        Counts of every rule applied (see the module docstring) and rows per source.
+    """
+
+    target: str
+    data: pd.DataFrame
+    calibration: pd.DataFrame
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def formulas(self) -> np.ndarray:
+        """Training formulas."""
+        return self.data["formula"].to_numpy(dtype=object)
+
+    @property
+    def y(self) -> np.ndarray:
+        """Training labels."""
+        return self.data["y"].to_numpy(dtype=np.float64)
+
+
+def element_set(formula: str) -> frozenset[str]:
+    """Elements of a formula (parsed strictly)."""
+    return frozenset(el.symbol for el in parse_formula(formula).elements)
+
+
+def parse_chemsys(text: str) -> frozenset[str]:
+    """``"Li-Ta-S-Cl"`` -> its element set, checking each symbol."""
+    symbols = [s.strip() for s in text.split("-") if s.strip()]
+    if not symbols:
+        raise AnionscreenError(f"chemical system {text!r} is empty; expected e.g. 'Li-Ta-S-Cl'")
+    for sym in symbols:
+        try:
+            element_set(sym)
+        except FormulaError as err:
+            raise AnionscreenError(
+                f"chemical system {text!r}: {sym!r} is not an element symbol"
+            ) from err
+    return frozenset(symbols)
+
+
+def fractions_of(formulas: np.ndarray) -> np.ndarray:
+    """Element-fraction matrix (n, 118) of formulas."""
+    comps: list[Composition] = [parse_formula(str(f)) for f in formulas]
+    return compositions_to_fractions(comps)
+
+
+def apply_exclusions(
+    measurements: pd.DataFrame,
+    *,
+    exclude_formulas: tuple[str, ...] = (),
+    exclude_chemsys: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Drop unreadable formulas and the requested formulas/systems; return rows and counts."""
+    df = measurements[measurements["formula"].astype(str) != ""]
+    counts: dict[str, int] = {
+        "input_rows": len(measurements),
+        "no_formula": len(measurements) - len(df),
+    }
+    if exclude_formulas:
+        drop = {normalized_formula(parse_formula(f)) for f in exclude_formulas}
+        keep = ~df["formula"].isin(drop)
+        counts["excluded_formula"] = int((~keep).sum())
+        df = df[keep]
+    if exclude_chemsys:
+        systems = [parse_chemsys(s) for s in exclude_chemsys]
+        sets = {f: element_set(f) for f in df["formula"].unique()}
+        hit = df["formula"].map(lambda f: any(s <= sets[f] for s in systems)).astype(bool)
+        counts["excluded_chemsys"] = int(hit.sum())
+        df = df[~hit]
+    return df, counts
+
+
+def _dedupe(rows: pd.DataFrame, label: np.ndarray) -> tuple[pd.DataFrame, int]:
+    work = pd.DataFrame(
+        {
+            "formula": rows["formula"].to_numpy(dtype=object),
+            "y": label,
+            "family": rows["family"].astype(str).to_numpy(dtype=object),
+            "source": rows["source"].astype(str).to_numpy(dtype=object),
+        }
+    )
+    grouped = work.groupby("formula", sort=True)
+    out = pd.DataFrame(
+        {
+            "y": grouped["y"].median(),
+            "family": grouped["family"].agg(lambda s: next((v for v in s if v), "")),
+            "sources": grouped["source"].agg(lambda s: ",".join(sorted(set(s)))),
+            "n_measurements": grouped["y"].size(),
+        }
+    ).reset_index()
+    return out, len(work) - len(out)
+
+
+def _source_counts(rows: pd.DataFrame) -> dict[str, int]:
+    return dict(sorted(Counter(rows["source"].astype(str)).items()))
+
+
+def build_target_table(
+    target: str,
+    measurements: pd.DataFrame,
+    *,
+    exclude_formulas: tuple[str, ...] = (),
+    exclude_chemsys: tuple[str, ...] = (),
+) -> TargetTable:
+    """Assemble the training table of ``target`` from measurement rows (see module docstring)."""
+    if target not in TARGETS:
+        raise AnionscreenError(f"unknown target {target!r}; expected one of {TARGETS}")
+    df, counts = apply_exclusions(
+        measurements, exclude_formulas=exclude_formulas, exclude_chemsys=exclude_chemsys
+    )
+    report: dict[str, Any] = dict(counts)
+    empty_cal = pd.DataFrame({"formula": pd.Series([], dtype=object), "y": []})
+    if target == "sigma":
+        rows = df[df["sigma_S_per_cm"].notna()]
+        censored = rows["sigma_censored"].astype(str) != ""
+        report["censored"] = int(censored.sum())
+        rows = rows[~censored]
+        far_before = far_from_room_temperature(rows["temperature_C"])
+        rows = bring_to_room_temperature(rows)
+        far_after = far_from_room_temperature(rows["temperature_C"])
+        report["temperature_corrected"] = int((far_before & ~far_after).sum())
+        report["far_from_25C"] = int(far_after.sum())
+        rows = rows[~far_after]
+        label = np.log10(rows["sigma_S_per_cm"].to_numpy(dtype=np.float64))
+        calibration = empty_cal
+    elif target == "ea":
+        rows = df[df["ea_eV"].notna()]
+        label = rows["ea_eV"].to_numpy(dtype=np.float64)
+        calibration = empty_cal
+    else:
+        rows, label, calibration = _modulus_rows(df, report)
+    data, merged = _dedupe(rows, label)
+    report["duplicates_merged"] = merged
+    report["rows"] = len(data)
+    report["sources"] = _source_counts(rows)
+    return TargetTable(target=target, data=data, calibration=calibration, report=report)
+
+
+def _modulus_rows(
+    df: pd.DataFrame, report: dict[str, Any]
+) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    with_modulus = df[df["modulus_GPa"].notna()]
+    kind = with_modulus["modulus_kind"].astype(str)
+    measured = with_modulus[kind.isin(MEASURED_MODULUS_KINDS)]
+    report["measured"] = len(measured)
+    measured_label = np.log10(measured["modulus_GPa"].to_numpy(dtype=np.float64))
+    k = with_modulus[kind == "bulk"].groupby("formula")["modulus_GPa"].median()
+    g = with_modulus[kind == "shear"].groupby("formula")["modulus_GPa"].median()
+    both = k.index.intersection(g.index)
+    report["dft_formulas"] = len(both)
+    report["dft_unpaired"] = len(k.index.symmetric_difference(g.index))
+    if len(both) < MIN_DFT_FORMULAS:
+        report["modulus_training"] = "measured"
+        empty = pd.DataFrame({"formula": pd.Series([], dtype=object), "y": []})
+        return measured, measured_label, empty
+    kk, gg = k.loc[both].to_numpy(), g.loc[both].to_numpy()
+    young = 9.0 * kk * gg / (3.0 * kk + gg)
+    dft = with_modulus[kind.isin(("bulk", "shear")) & with_modulus["formula"].isin(both)]
+    first = dft.drop_duplicates("formula").set_index("formula").loc[both].reset_index()
+    report["modulus_training"] = "dft+calibration"
+    cal, _ = _dedupe(measured, measured_label)
+    return first, np.log10(young), cal[["formula", "y"]]

@@ -1,0 +1,109 @@
+"""Grouped cross-validation: folds that hold out whole chemistries, and the metrics on them.
+
+Random K-fold over composition series leaks: ``Li6.4La3Zr1.4Ta0.6O12`` in training makes
+``Li6.5La3Zr1.5Ta0.5O12`` in test easy. Folds here hold out whole groups:
+
+``cluster`` (default)
+    k-means clusters of the element-fraction vectors (``k = clip(n // 15, 2, 25)``):
+    compositions sharing their main elements in similar proportions fall together.
+``chemsys``
+    the set of elements other than Li (``La-O-Ta-Zr``): a whole chemical system at a time.
+``family``
+    the structural/chemical family label of the measurement (e.g. ``garnet``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.stats import spearmanr
+from sklearn.base import clone
+from sklearn.cluster import KMeans
+from sklearn.model_selection import GroupKFold
+
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.descriptors.elements import element_symbols
+from anionscreen.models.domain import ApplicabilityDomain
+
+GROUPINGS: tuple[str, ...] = ("cluster", "chemsys", "family")
+_LI = element_symbols().index("Li")
+
+
+def make_groups(
+    kind: str,
+    fractions: np.ndarray,
+    families: np.ndarray | None = None,
+    *,
+    random_state: int = 0,
+) -> np.ndarray:
+    """Group label per row for grouped cross-validation (see the module docstring)."""
+    n = fractions.shape[0]
+    if kind == "cluster":
+        k = int(np.clip(n // 15, 2, 25))
+        if n <= k:
+            return np.arange(n)
+        km = KMeans(n_clusters=k, n_init=4, random_state=random_state)
+        return np.asarray(km.fit_predict(fractions), dtype=np.int64)
+    if kind == "chemsys":
+        symbols = np.array(element_symbols(), dtype=object)
+        present = fractions > 0
+        present[:, _LI] = False
+        return np.array(["-".join(sorted(symbols[row])) for row in present], dtype=object)
+    if kind == "family":
+        if families is None:
+            raise AnionscreenError("grouping 'family' needs a family label per row; none given")
+        labels = np.asarray(families, dtype=object)
+        return np.array([str(v).strip().lower() or "unknown" for v in labels], dtype=object)
+    raise AnionscreenError(f"unknown grouping {kind!r}; expected one of {GROUPINGS}")
+
+
+def make_folds(groups: np.ndarray, n_splits: int = 5) -> np.ndarray:
+    """Fold id (0..k-1) per row; no group is split across folds."""
+    n_groups = np.unique(groups).size
+    k = min(n_splits, n_groups)
+    if k < 2:
+        raise AnionscreenError(
+            f"grouped cross-validation needs at least 2 groups; got {n_groups} "
+            f"among {len(groups)} training rows"
+        )
+    folds = np.empty(len(groups), dtype=np.int64)
+    for fold, (_, test) in enumerate(GroupKFold(n_splits=k).split(groups, groups=groups)):
+        folds[test] = fold
+    return folds
+
+
+def out_of_fold(model: Any, x: np.ndarray, y: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """Out-of-fold predictions of clones of ``model``."""
+    oof = np.empty(len(y), dtype=np.float64)
+    for fold in np.unique(folds):
+        test = folds == fold
+        fitted = clone(model).fit(x[~test], y[~test])
+        oof[test] = fitted.predict(x[test])
+    return oof
+
+
+def out_of_fold_distances(x: np.ndarray, formulas: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """Distance of each row to its nearest training row when its own fold is held out."""
+    dist = np.empty(x.shape[0], dtype=np.float64)
+    for fold in np.unique(folds):
+        test = folds == fold
+        domain = ApplicabilityDomain().fit(x[~test], formulas[~test])
+        dist[test] = domain.query(x[test]).distance
+    return dist
+
+
+def regression_metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """MAE, RMSE and Spearman rank correlation (NaN when undefined)."""
+    y = np.asarray(y, dtype=np.float64)
+    pred = np.asarray(pred, dtype=np.float64)
+    err = pred - y
+    rho = float("nan")
+    if y.size > 2 and np.ptp(y) > 0 and np.ptp(pred) > 0:
+        rho = float(spearmanr(y, pred).statistic)
+    return {
+        "n": float(y.size),
+        "mae": float(np.mean(np.abs(err))) if y.size else float("nan"),
+        "rmse": float(np.sqrt(np.mean(err**2))) if y.size else float("nan"),
+        "spearman": rho,
+    }

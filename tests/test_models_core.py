@@ -1,0 +1,157 @@
+"""Applicability domain, conformal intervals, Arrhenius propagation and grouped validation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.descriptors.elements import element_index
+from anionscreen.models.arrhenius import (
+    BOLTZMANN_EV_PER_K,
+    log10_sigma_interval_at,
+    shift_log10_sigma,
+)
+from anionscreen.models.conformal import NormalizedConformal, cross_conformal_coverage
+from anionscreen.models.domain import ApplicabilityDomain
+from anionscreen.models.training import fit_target
+from anionscreen.models.validation import make_folds, make_groups, regression_metrics
+
+
+def test_domain_nearest_and_threshold() -> None:
+    train = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    formulas = np.array(["A", "B", "C", "D"], dtype=object)
+    dom = ApplicabilityDomain(quantile=1.0).fit(train, formulas)
+    # Standardised coordinates are +/-1, so neighbours are 2 apart: LOO distances all 2.
+    np.testing.assert_allclose(dom.loo_distances_, [2.0, 2.0, 2.0, 2.0])
+    assert dom.threshold_ == pytest.approx(2.0)
+    found = dom.query(np.array([[1.0, 1.0], [0.1, 0.0], [10.0, 10.0]]))
+    assert list(found.nearest_formula) == ["D", "A", "D"]
+    np.testing.assert_allclose(found.distance[:2], [0.0, 0.2], atol=1e-7)
+    # (10, 10) is 9 training units from D in each direction: 18 standardised units each.
+    assert found.distance[2] == pytest.approx(math.hypot(18.0, 18.0))
+    assert list(found.in_domain) == [True, True, False]
+
+
+def test_domain_rejects_nan_and_wrong_width() -> None:
+    dom = ApplicabilityDomain().fit(np.eye(3), np.array(["a", "b", "c"], dtype=object))
+    with pytest.raises(AnionscreenError, match="NaN or infinite values in 1 row"):
+        dom.query(np.array([[np.nan, 0.0, 0.0]]))
+    with pytest.raises(AnionscreenError, match="must have 3 columns"):
+        dom.query(np.zeros((1, 2)))
+
+
+def test_conformal_quantile_and_scale() -> None:
+    residuals = np.arange(1.0, 20.0)  # 19 residuals 1..19 at distance 0
+    cal = NormalizedConformal().fit(residuals, np.zeros(19))
+    assert cal.coef_[1] == 0.0
+    assert cal.coef_[0] == pytest.approx(10.0)  # least squares of |r| on a constant: the mean
+    # ceil((19 + 1) * 0.9) = 18th smallest score = 18 / 10
+    assert cal.quantile(0.9) == pytest.approx(1.8)
+    np.testing.assert_allclose(cal.halfwidth(np.array([0.0]), 0.9), [18.0])
+    with pytest.raises(AnionscreenError, match="interval level must be in"):
+        cal.quantile(1.5)
+
+
+def test_conformal_widens_with_distance() -> None:
+    rng = np.random.default_rng(0)
+    d = rng.uniform(0, 5, 400)
+    r = rng.normal(scale=0.2 + 0.5 * d)
+    cal = NormalizedConformal().fit(r, d)
+    assert cal.coef_[1] > 0.2
+    near, far = cal.halfwidth(np.array([0.0, 5.0]))
+    assert far > 5 * near
+    folds = np.arange(400) % 5
+    coverage, _ = cross_conformal_coverage(r, d, folds, [0.5, 0.9])
+    assert coverage[0] == pytest.approx(0.5, abs=0.07)
+    assert coverage[1] == pytest.approx(0.9, abs=0.05)
+
+
+def test_arrhenius_shift_and_interval() -> None:
+    # sigma*T = A exp(-Ea/kT): from 25 C to 100 C with Ea = 0.4 eV
+    t0, t1 = 298.15, 373.15
+    expected = (
+        -3.0 + math.log10(t0 / t1) + 0.4 / (BOLTZMANN_EV_PER_K * math.log(10)) * (1 / t0 - 1 / t1)
+    )
+    assert float(shift_log10_sigma(-3.0, 0.4, 25.0, 100.0)) == pytest.approx(expected)
+    value, lo, hi = log10_sigma_interval_at(
+        100.0,
+        np.array([-3.0]),
+        np.array([-3.5]),
+        np.array([-2.5]),
+        np.array([0.4]),
+        np.array([0.3]),
+        np.array([0.5]),
+    )
+    assert value[0] == pytest.approx(expected)
+    # Above 25 C a larger Ea gives a larger sigma(T): hi uses Ea_hi, lo uses Ea_lo.
+    assert hi[0] == pytest.approx(float(shift_log10_sigma(-2.5, 0.5, 25.0, 100.0)))
+    assert lo[0] == pytest.approx(float(shift_log10_sigma(-3.5, 0.3, 25.0, 100.0)))
+    v_cold, lo_cold, hi_cold = log10_sigma_interval_at(
+        -20.0, value * 0 - 3, value * 0 - 3.5, value * 0 - 2.5, value * 0 + 0.4,
+        value * 0 + 0.3, value * 0 + 0.5,
+    )  # fmt: skip
+    assert lo_cold[0] == pytest.approx(float(shift_log10_sigma(-3.5, 0.5, 25.0, -20.0)))
+    assert hi_cold[0] == pytest.approx(float(shift_log10_sigma(-2.5, 0.3, 25.0, -20.0)))
+    assert lo_cold[0] < v_cold[0] < hi_cold[0]
+    with pytest.raises(AnionscreenError, match="above absolute zero"):
+        shift_log10_sigma(-3.0, 0.4, 25.0, -300.0)
+
+
+def _fractions(rows: list[dict[str, float]]) -> np.ndarray:
+    idx = element_index()
+    out = np.zeros((len(rows), 118))
+    for i, row in enumerate(rows):
+        total = sum(row.values())
+        for el, amt in row.items():
+            out[i, idx[el]] = amt / total
+    return out
+
+
+def test_groupings() -> None:
+    fr = _fractions([{"Li": 1, "Cl": 1}, {"Li": 3, "In": 1, "Cl": 6}, {"In": 1, "Cl": 3}])
+    chemsys = make_groups("chemsys", fr)
+    assert list(chemsys) == ["Cl", "Cl-In", "Cl-In"]
+    fam = make_groups("family", fr, np.array(["Garnet ", "", "halide"], dtype=object))
+    assert list(fam) == ["garnet", "unknown", "halide"]
+    folds = make_folds(np.array(["a", "a", "b", "c", "c", "d"]), n_splits=3)
+    assert folds[0] == folds[1]
+    assert folds[3] == folds[4]
+    assert len(set(folds)) == 3
+    with pytest.raises(AnionscreenError, match="at least 2 groups; got 1"):
+        make_folds(np.array(["a", "a"]))
+    with pytest.raises(AnionscreenError, match="unknown grouping 'random'"):
+        make_groups("random", fr)
+
+
+def test_regression_metrics_values() -> None:
+    m = regression_metrics(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 2.0, 4.0, 6.0]))
+    assert m["mae"] == pytest.approx(0.75)
+    assert m["rmse"] == pytest.approx(math.sqrt(5 / 4))
+    assert m["spearman"] == pytest.approx(1.0)
+
+
+def test_fit_target_chooses_by_validation_and_covers() -> None:
+    rng = np.random.default_rng(1)
+    n = 150
+    fr = np.zeros((n, 118))
+    fr[:, [2, 7, 15, 16]] = rng.dirichlet(np.ones(4), size=n)
+    x = np.hstack([fr[:, [2, 7, 15, 16]], rng.normal(size=(n, 3))])
+    y = 4 * fr[:, 2] - 2 * fr[:, 7] + rng.normal(scale=0.1, size=n)
+    formulas = np.array([f"c{i}" for i in range(n)], dtype=object)
+    res = fit_target(
+        "sigma", formulas, y, x, fractions=fr, preset="test", model_families=("rf", "hgb")
+    )
+    maes = {f: res.metrics[f]["mae"] for f in ("rf", "hgb")}
+    assert res.chosen_family == min(maes, key=maes.__getitem__)
+    assert res.metrics[res.chosen_family]["mae"] < 0.5 * res.metrics["mean"]["mae"]
+    assert 0.8 <= res.metrics[res.chosen_family]["coverage"] <= 1.0
+    assert list(res.coverage_curve["level"]) == [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
+    pred = res.model.predict_features(x[:3])
+    assert np.all(pred.lo < pred.value)
+    assert np.all(pred.value < pred.hi)
+    assert list(pred.nearest_formula) == ["c0", "c1", "c2"]
+    with pytest.raises(AnionscreenError, match="3 usable training row"):
+        fit_target("sigma", formulas[:3], y[:3], x[:3], fractions=fr[:3], preset="test")

@@ -1,0 +1,100 @@
+"""Model registry: versions, promotion rule, tamper and type checks on load."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import skops.io as sio
+
+from anionscreen.datasets.errors import AnionscreenError, ChecksumError
+from anionscreen.models.registry import ModelRegistry, sha256_file
+from anionscreen.models.target_model import TargetModel
+from anionscreen.models.training import fit_target
+
+
+@pytest.fixture(scope="module")
+def model() -> TargetModel:
+    rng = np.random.default_rng(0)
+    n = 40
+    fr = np.zeros((n, 118))
+    fr[:, [2, 16]] = rng.dirichlet(np.ones(2), size=n)
+    y = 3 * fr[:, 2] + rng.normal(scale=0.05, size=n)
+    formulas = np.array([f"c{i}" for i in range(n)], dtype=object)
+    return fit_target(
+        "ea", formulas, y, fr[:, [2, 16]], fractions=fr, preset="test", model_families=("rf",)
+    ).model
+
+
+def _card(mae: float) -> dict[str, Any]:
+    return {"family": "rf", "metrics": {"rf": {"mae": mae}}}
+
+
+def test_register_promote_rule_and_list(tmp_path: Path, model: TargetModel) -> None:
+    reg = ModelRegistry(tmp_path)
+    assert reg.current("ea") is None
+    first = reg.register(model, _card(0.10))
+    assert (first.version, first.current, first.reason) == ("ea-0001", True, "first version")
+    within = reg.register(model, _card(0.101))  # within the 2 % tolerance
+    assert within.current
+    assert reg.current("ea") == "ea-0002"
+    worse = reg.register(model, _card(0.2))
+    assert worse.version == "ea-0003"
+    assert not worse.current
+    assert "worse than 0.101" in worse.reason
+    assert reg.current("ea") == "ea-0002"
+    forced = reg.register(model, _card(0.3), force=True)
+    assert forced.current
+    assert reg.current("ea") == "ea-0004"
+    assert reg.versions("ea") == ["ea-0001", "ea-0002", "ea-0003", "ea-0004"]
+    card = reg.card("ea-0003")
+    assert card["parent"] == "ea-0002"
+    assert card["promoted_on_registration"] is False
+    assert card["artifact_sha256"] == sha256_file(tmp_path / "models/ea/ea-0003/model.skops")
+    assert "scikit-learn" in card["packages"]
+    reg.promote("ea-0001")
+    assert reg.current("ea") == "ea-0001"
+    version, loaded = reg.load_current("ea")  # type: ignore[misc]
+    x = np.array([[0.5, 0.5]])
+    assert version == "ea-0001"
+    assert loaded.predict_features(x).value[0] == model.predict_features(x).value[0]
+
+
+def test_tampered_file_is_refused(tmp_path: Path, model: TargetModel) -> None:
+    reg = ModelRegistry(tmp_path)
+    reg.register(model, _card(0.1))
+    artifact = tmp_path / "models/ea/ea-0001/model.skops"
+    data = bytearray(artifact.read_bytes())
+    data[-10] ^= 0xFF
+    artifact.write_bytes(bytes(data))
+    with pytest.raises(ChecksumError, match=r"checksum mismatch for .*model\.skops"):
+        reg.load("ea-0001")
+
+
+def test_foreign_types_are_refused_even_with_matching_hash(
+    tmp_path: Path, model: TargetModel
+) -> None:
+    reg = ModelRegistry(tmp_path)
+    reg.register(model, _card(0.1))
+    folder = tmp_path / "models/ea/ea-0001"
+    # A file that would build a type outside the allowlist, with its card made to match.
+    sio.dump({"model": model, "extra": Counter(a=1)}, folder / "model.skops")
+    card = json.loads((folder / "card.json").read_text())
+    card["artifact_sha256"] = sha256_file(folder / "model.skops")
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(AnionscreenError, match=r"outside the allowlist: collections\.Counter"):
+        reg.load("ea-0001")
+
+
+def test_bad_version_names(tmp_path: Path) -> None:
+    reg = ModelRegistry(tmp_path)
+    with pytest.raises(AnionscreenError, match="'latest' is not a version id"):
+        reg.load("latest")
+    with pytest.raises(AnionscreenError, match="'ea-0009' does not exist"):
+        reg.promote("ea-0009")
+    with pytest.raises(AnionscreenError, match="unknown target 'hardness'"):
+        reg.versions("hardness")
