@@ -1,0 +1,213 @@
+"""The scikit-learn transformer shape shared by every composition descriptor set.
+
+A descriptor set subclasses :class:`CompositionTransformer` and supplies its feature names
+and a block kernel ``_compute(block, out)``; input reading, oxidation states, blocking, the
+error policy and the scikit-learn plumbing live here once.
+
+Error policy
+------------
+``on_error="raise"`` (default): any row that cannot be featurized (unreadable formula,
+negative amount, no neutral oxidation-state assignment when states are needed) raises
+:class:`~anionscreen.datasets.errors.AnionscreenError` naming the row, the input and the
+reason. ``on_error="skip"``: ``transform`` keeps one output row per input row so it stays
+usable in a ``Pipeline``; failed rows are NaN and a :class:`FeaturizeWarning` states how many
+and why. To get the failures as data, with failed rows dropped, call
+:func:`anionscreen.descriptors.composite.featurize`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.descriptors.charge import assign_oxidation_states
+from anionscreen.descriptors.engine import PresentElements, blocks, present_elements
+from anionscreen.descriptors.inputs import PreparedInput, RowFailure, prepare_input
+
+ON_ERROR = ("raise", "skip")
+
+
+class FeaturizeWarning(UserWarning):
+    """Rows were skipped under ``on_error="skip"``; their features are NaN."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of rows handed to a kernel.
+
+    ``fractions`` (b, 118) rows sum to 1; ``states`` (b, 118) are oxidation states (NaN where
+    absent) or ``None`` for kernels that do not need them; ``present`` packs present elements.
+    """
+
+    fractions: np.ndarray
+    states: np.ndarray | None
+    present: PresentElements
+
+
+def check_on_error(owner: str, value: object) -> None:
+    """Raise the project error for an ``on_error`` that is not "raise" or "skip"."""
+    if value not in ON_ERROR:
+        raise AnionscreenError(
+            f"The 'on_error' parameter of {owner} must be 'raise' or 'skip'; got {value!r}"
+        )
+
+
+def _failure_text(failures: Sequence[RowFailure], limit: int = 5) -> str:
+    shown = "; ".join(f"row {f.row} ({f.input!r}): {f.reason}" for f in failures[:limit])
+    more = f"; and {len(failures) - limit} more" if len(failures) > limit else ""
+    return shown + more
+
+
+def with_states(prepared: PreparedInput) -> tuple[PreparedInput, np.ndarray]:
+    """Oxidation states for the chunk: the generator's, else the exact neutral assignment.
+
+    Rows without a neutral assignment move from the chunk to ``failures``.
+    """
+    chunk = prepared.chunk
+    if chunk.oxidation_states is not None:
+        return prepared, chunk.oxidation_states
+    states, failed = assign_oxidation_states(chunk.fractions, list(chunk.formulas))
+    if not failed:
+        return prepared, states
+    bad = np.zeros(len(chunk), dtype=bool)
+    extra = []
+    for row, reason in failed:
+        bad[row] = True
+        extra.append(RowFailure(int(prepared.kept[row]), str(chunk.formulas[row]), reason))
+    keep = ~bad
+    from anionscreen.descriptors.chunk import CompositionChunk
+
+    smaller = CompositionChunk(fractions=chunk.fractions[keep], formulas=chunk.formulas[keep])
+    failures = sorted([*prepared.failures, *extra], key=lambda f: f.row)
+    return PreparedInput(smaller, prepared.kept[keep], prepared.n_rows, failures), states[keep]
+
+
+def compute_features(
+    prepared: PreparedInput,
+    states: np.ndarray | None,
+    kernels: Sequence[CompositionTransformer],
+) -> np.ndarray:
+    """Run kernels side by side over blocks of the chunk; returns (len(chunk), total width)."""
+    fractions = prepared.chunk.fractions
+    widths = [len(k.get_feature_names_out()) for k in kernels]
+    offsets = np.concatenate([[0], np.cumsum(widths)])
+    out = np.empty((len(fractions), int(offsets[-1])), dtype=np.float64)
+    for rows in blocks(len(fractions)):
+        frac = fractions[rows]
+        totals = frac.sum(axis=1, keepdims=True)
+        if not np.all(totals == 1.0):
+            frac = frac / totals
+        block = Block(frac, None if states is None else states[rows], present_elements(frac))
+        for kernel, start, stop in zip(kernels, offsets[:-1], offsets[1:], strict=True):
+            kernel._compute(block, out[rows, start:stop])
+    return out
+
+
+def resolve_failures(failures: list[RowFailure], on_error: str, owner: str, n_rows: int) -> None:
+    """Apply the error policy to row failures (raise, or warn under "skip")."""
+    if not failures:
+        return
+    if on_error == "raise":
+        raise AnionscreenError(
+            f"{owner}: {len(failures)} of {n_rows} row(s) cannot be featurized: "
+            f"{_failure_text(failures)}"
+        )
+    warnings.warn(
+        f"{owner}: skipped {len(failures)} of {n_rows} row(s), their features are NaN: "
+        f"{_failure_text(failures)}",
+        FeaturizeWarning,
+        stacklevel=3,
+    )
+
+
+class CompositionTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Base of the composition descriptor sets (see the module docstring for the policy).
+
+    Subclasses define keyword-only ``__init__`` parameters (always including ``on_error``),
+    :meth:`_feature_names` and :meth:`_compute`; set ``needs_states = True`` when the kernel
+    reads oxidation states.
+    """
+
+    needs_states: ClassVar[bool] = False
+    on_error: str
+
+    def _feature_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def _compute(self, block: Block, out: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _check_params(self) -> None:
+        check_on_error(type(self).__name__, self.on_error)
+
+    def fit(self, X: Any, y: Any = None) -> CompositionTransformer:  # noqa: N803
+        """Check the parameters and fix the output columns; the data are only validated.
+
+        Parameters
+        ----------
+        X : formulas, Compositions, one-column DataFrame, (n, 118) amounts or chunk
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        prepared = prepare_input(X)
+        if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "biuf":
+            self.n_features_in_ = int(X.shape[1])
+        if self.on_error == "raise":
+            resolve_failures(prepared.failures, "raise", type(self).__name__, prepared.n_rows)
+        self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)
+        return self
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Readable output column names, e.g. ``"magpie mean Electronegativity"``."""
+        check_is_fitted(self, "feature_names_out_")
+        names: np.ndarray = self.feature_names_out_.copy()
+        return names
+
+    def transform(self, X: Any) -> np.ndarray:  # noqa: N803
+        """Features of every row, float64 of shape (n, len(get_feature_names_out())).
+
+        Rows that fail follow ``on_error`` (see the module docstring).
+        """
+        check_is_fitted(self, "feature_names_out_")
+        self._check_params()
+        return transform_with(self, [self], X, self.needs_states)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.positive_only = True
+        tags.requires_fit = True
+        return tags
+
+
+def transform_with(
+    owner: BaseEstimator,
+    kernels: Sequence[CompositionTransformer],
+    data: Any,
+    needs_states: bool,
+) -> np.ndarray:
+    """Shared transform of one transformer or a composite of several kernels."""
+    name = type(owner).__name__
+    prepared = prepare_input(data)
+    states = None
+    if needs_states:
+        prepared, states = with_states(prepared)
+    on_error = str(owner.get_params()["on_error"])
+    resolve_failures(prepared.failures, on_error, name, prepared.n_rows)
+    values = compute_features(prepared, states, kernels)
+    if len(prepared.kept) == prepared.n_rows:
+        return values
+    out = np.full((prepared.n_rows, values.shape[1]), np.nan)
+    out[prepared.kept] = values
+    return out
