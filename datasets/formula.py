@@ -66,7 +66,11 @@ _POLYMORPH = re.compile(
     "^(?:[\u03b1-\u03c9\u0391-\u03a9]|alpha|beta|gamma|delta|epsilon|zeta|eta|theta|kappa|lambda|[a-z])"
     r"\s*-\s*(?=[A-Z(\[])"
 )
-_MISSING_MARKERS = {"nan", "none", "null", "na", "n/a", "inf", "-inf", "+inf", "infinity"}
+# Case matters: "Na" is sodium and "NaN" sodium nitride, so only these exact spellings of a
+# missing or infinite value are refused as markers.
+_MISSING_MARKERS = frozenset(
+    ("nan", "none", "None", "null", "NULL", "na", "NA", "n/a", "N/A", "#N/A", "inf", "-inf", "Inf")
+)
 _DECIMALS = 6  # normalized_formula prints amounts to at most this many decimals
 
 
@@ -260,7 +264,7 @@ def formula_amounts(text: str) -> dict[str, Fraction]:
     cleaned = text.translate(_INVISIBLE).translate(_DASHES).translate(_SUBSCRIPTS).strip()
     if not cleaned:
         raise FormulaError(text, "empty formula")
-    if cleaned.lower() in _MISSING_MARKERS:
+    if cleaned in _MISSING_MARKERS:
         raise FormulaError(text, "a missing-value marker, not a formula")
     cleaned = _POLYMORPH.sub("", cleaned)
     parser = _Parser(text, cleaned)

@@ -21,6 +21,8 @@ Rules worth knowing:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal
 
 import pandas as pd
@@ -181,16 +183,22 @@ def _formula(
         check.problem("composition", composition, "a composition (formula as written)")
         out["formula"] = ""
         return
-    try:
-        out["formula"] = normalized_formula(parse_formula(text))
-    except FormulaError as err:
-        out["formula"] = ""
+    formula, reason = _normalized(text)
+    out["formula"] = formula
+    if reason:
         if on_unreadable == "reject" or column == "formula":
-            check.problem(column, text, f"a readable formula ({err.reason})")
+            check.problem(column, text, f"a readable formula ({reason})")
         else:
-            out["note"] = _join_note(
-                str(out.get("note", "")), f"formula not readable: {err.reason}"
-            )
+            out["note"] = _join_note(str(out.get("note", "")), f"formula not readable: {reason}")
+
+
+@lru_cache(maxsize=65536)
+def _normalized(text: str) -> tuple[str, str]:
+    """(normalised formula, '') or ('', reason); cached because datasets repeat formulas."""
+    try:
+        return normalized_formula(parse_formula(text)), ""
+    except FormulaError as err:
+        return "", err.reason
 
 
 def _join_note(note: str, extra: str) -> str:
@@ -231,6 +239,49 @@ def _validate_row(
     return out
 
 
+def validate_rows(
+    df: pd.DataFrame,
+    file: str,
+    *,
+    on_unreadable: OnUnreadable = "reject",
+    row_numbers: Sequence[int] | None = None,
+) -> tuple[pd.DataFrame, list[RowProblem]]:
+    """Validate row by row: the good rows typed in the schema, and the problems of the rest.
+
+    The batch form behind :func:`validate_measurements` and the external loaders (which skip
+    bad rows but record why). Column problems (unknown column, no ``composition``) concern
+    every row and raise at once. ``row_numbers`` gives each row's number in its file when it
+    is not simply 1, 2, ... (a loader that dropped rows before validating).
+
+    Raises
+    ------
+    DataValidationError
+        For problems with the columns themselves (reported as row 0).
+    """
+    header: list[RowProblem] = []
+    accepted = ", ".join(ACCEPTED_COLUMNS)
+    for col in (str(c) for c in df.columns if str(c) not in ACCEPTED_COLUMNS):
+        header.append(RowProblem(file, 0, col, col, f"a column among {accepted}"))
+    if "composition" not in df.columns:
+        header.append(RowProblem(file, 0, "composition", "", "a 'composition' column"))
+    if header:
+        raise DataValidationError(header)
+    problems: list[RowProblem] = []
+    rows = []
+    records = df.to_dict(orient="records")
+    numbers = list(row_numbers) if row_numbers is not None else range(1, len(records) + 1)
+    for number, record in zip(numbers, records, strict=True):
+        raw = {str(k): _text(v) for k, v in record.items()}
+        row_problems: list[RowProblem] = []
+        out = _validate_row(_RowChecker(file, number, row_problems), raw, on_unreadable)
+        if row_problems:
+            problems.extend(row_problems)
+        else:
+            rows.append(out)
+    good = _typed(pd.DataFrame(rows, columns=list(MEASUREMENT_COLUMNS))) if rows else None
+    return (good if good is not None else empty_measurements()), problems
+
+
 def validate_measurements(
     df: pd.DataFrame, file: str, *, on_unreadable: OnUnreadable = "reject"
 ) -> pd.DataFrame:
@@ -258,28 +309,12 @@ def validate_measurements(
     ------
     DataValidationError
         Listing every problem of every row (row 1 is the first row after the header; header
-        problems are reported as row 0).
+        problems are reported as row 0). Nothing is returned then.
     """
-    problems: list[RowProblem] = []
-    unknown = [str(c) for c in df.columns if str(c) not in ACCEPTED_COLUMNS]
-    for col in unknown:
-        problems.append(
-            RowProblem(file, 0, col, col, f"a column among {', '.join(ACCEPTED_COLUMNS)}")
-        )
-    if "composition" not in df.columns:
-        problems.append(RowProblem(file, 0, "composition", "", "a 'composition' column"))
+    good, problems = validate_rows(df, file, on_unreadable=on_unreadable)
     if problems:
         raise DataValidationError(problems)
-    rows = []
-    records = df.to_dict(orient="records")
-    for number, record in enumerate(records, start=1):
-        raw = {str(k): _text(v) for k, v in record.items()}
-        rows.append(_validate_row(_RowChecker(file, number, problems), raw, on_unreadable))
-    if problems:
-        raise DataValidationError(problems)
-    if not rows:
-        return empty_measurements()
-    return _typed(pd.DataFrame(rows, columns=list(MEASUREMENT_COLUMNS)))
+    return good
 
 
 def read_measurements_csv(path: str, *, on_unreadable: OnUnreadable = "reject") -> pd.DataFrame:

@@ -44,6 +44,8 @@ F = Fraction
         ("0.7Li2S + 0.3P2S5", {"Li": F(7, 5), "P": F(3, 5), "S": F(11, 5)}),
         ("Li\u2082S", {"Li": F(2), "S": F(1)}),  # Unicode subscript
         ("Li2O0", {"Li": F(2)}),  # a zero amount is dropped
+        ("Na", {"Na": F(1)}),  # sodium, not a missing-value marker
+        ("NaN", {"Na": F(1), "N": F(1)}),  # sodium nitride (in the MP elasticity set)
         ("LiCl*H2O", {"Li": F(1), "Cl": F(1), "H": F(2), "O": F(1)}),  # adduct
         ("Li2SO4\u00b7H2O", {"Li": F(2), "S": F(1), "O": F(5), "H": F(2)}),
         ("80Li2S * 20P2S5", {"Li": F(8, 5), "P": F(2, 5), "S": F(9, 5)}),
@@ -102,7 +104,8 @@ def test_decimal_amounts_stay_exact() -> None:
         ("Q2O", "unknown element 'Q'"),
         ("D2O", "unknown element 'D'"),
         ("Xx3", "unknown element 'Xx'"),
-        ("NaN", "a missing-value marker, not a formula"),
+        ("nan", "a missing-value marker, not a formula"),
+        ("#N/A", "a missing-value marker, not a formula"),
         ("inf", "a missing-value marker, not a formula"),
         ("Li0O0", "all amounts are zero"),
         ("(Li2S", "unbalanced '(': no matching ')'"),

@@ -1,0 +1,142 @@
+"""The append-only measurement log in the workspace: what users add to the training data.
+
+``<workspace>/measurements/measurement_log.csv`` holds every added row in the measurement
+schema plus its provenance: ``added_file`` (name of the file it came from), ``added_sha256``
+(of that file's bytes) and ``added_at`` (UTC time, ISO 8601).
+
+An add validates every row first; any bad row raises
+:class:`~anionscreen.datasets.errors.DataValidationError` and nothing is written. Otherwise,
+under an exclusive file lock (``filelock``, so concurrent adds from several processes queue
+up), the whole new log (old bytes + new rows) is written to a temporary file in the same folder,
+flushed to disk, and moved over the log with ``os.replace``, which is atomic: a crash at any
+moment leaves either the old log, byte for byte, or the complete new one. Rows are never
+rewritten or removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock
+
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.schema import (
+    MEASUREMENT_COLUMNS,
+    empty_measurements,
+    validate_measurements,
+)
+from anionscreen.datasets.settings import Settings
+
+LOG_FILE = "measurement_log.csv"
+PROVENANCE_COLUMNS: tuple[str, ...] = ("added_file", "added_sha256", "added_at")
+LOG_COLUMNS: tuple[str, ...] = (*MEASUREMENT_COLUMNS, *PROVENANCE_COLUMNS)
+LOCK_TIMEOUT_S = 120.0
+
+
+def log_path(settings: Settings) -> Path:
+    """Path of the measurement log (it may not exist yet)."""
+    return settings.workspace / "measurements" / LOG_FILE
+
+
+def _read_input(source: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, str, str]:
+    """(validated rows, file name, sha256 of the input bytes)."""
+    if isinstance(source, pd.DataFrame):
+        rows = validate_measurements(source, "<table>")
+        canonical = rows.to_csv(index=False, lineterminator="\n").encode()
+        return rows, "<table>", hashlib.sha256(canonical).hexdigest()
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise AnionscreenError(f"cannot read {path}: {err.strerror}") from err
+    try:
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError) as err:
+        raise AnionscreenError(f"cannot read {path} as a UTF-8 CSV file: {err}") from err
+    rows = validate_measurements(raw, str(path))
+    return rows, path.name, hashlib.sha256(data).hexdigest()
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        # Whatever stopped us (including KeyboardInterrupt), the log itself is untouched.
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # make the rename itself durable
+    finally:
+        os.close(dir_fd)
+
+
+def append_measurements(settings: Settings, source: pd.DataFrame | str | Path) -> pd.DataFrame:
+    """Validate rows from a CSV file (or a table) and append them to the log atomically.
+
+    Parameters
+    ----------
+    settings : Settings
+        Gives the workspace that holds the log.
+    source : DataFrame or path
+        A CSV file with measurement columns (``composition`` required; see
+        :func:`~anionscreen.datasets.schema.validate_measurements`) or an equivalent table.
+
+    Returns
+    -------
+    DataFrame
+        The rows appended, with the provenance columns.
+
+    Raises
+    ------
+    DataValidationError
+        If any row is bad (every problem listed); the log is not touched.
+    """
+    rows, name, digest = _read_input(source)
+    if rows.empty:
+        raise AnionscreenError(f"{name} has no data rows; nothing to add")
+    rows["source"] = "log"
+    rows["added_file"] = name
+    rows["added_sha256"] = digest
+    rows["added_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    path = log_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S):
+        old = path.read_bytes() if path.exists() else b""
+        if old and not old.startswith(",".join(LOG_COLUMNS).encode() + b"\n"):
+            raise AnionscreenError(
+                f"{path} does not start with the measurement-log header; not appending to it"
+            )
+        new = rows.to_csv(index=False, header=not old, lineterminator="\n").encode()
+        _write_atomically(path, old + new)
+    return rows.reset_index(drop=True)
+
+
+def read_log(settings: Settings) -> pd.DataFrame:
+    """All logged rows (schema columns, then provenance), re-validated; empty if no log yet."""
+    path = log_path(settings)
+    if not path.exists():
+        empty = empty_measurements()
+        for col in PROVENANCE_COLUMNS:
+            empty[col] = pd.Series([], dtype=object)
+        return empty
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in LOG_COLUMNS if c not in raw.columns]
+    if missing:
+        raise AnionscreenError(f"{path} lacks the log columns {missing}")
+    rows = validate_measurements(raw.loc[:, list(MEASUREMENT_COLUMNS)], str(path))
+    for col in PROVENANCE_COLUMNS:
+        rows[col] = raw[col].to_numpy()
+    rows["source"] = "log"
+    return rows

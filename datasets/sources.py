@@ -1,0 +1,171 @@
+"""Every measurement source by name: the bundled set, the user's log and the external datasets.
+
+This is the one entry point the rest of anionscreen uses for training data::
+
+    settings = get_settings()
+    df = load_measurements(["bundled", "log", "obelix_train"], settings)
+
+Rows are in the measurement schema (:data:`~anionscreen.datasets.schema.MEASUREMENT_COLUMNS`)
+with ``source`` set to the source name. External loaders skip unreadable rows but record them:
+``df.attrs["skipped_rows"]`` and ``df.attrs["failures"]`` (see
+:mod:`anionscreen.datasets.loading`); :func:`load_measurements` sums them per source in
+``df.attrs["skipped_by_source"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from anionscreen.datasets.bundled import load_bundled
+from anionscreen.datasets.elastic import load_elastic_tensor_2015, load_mp_binary_elasticity
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.external import EXTERNAL_DATASETS
+from anionscreen.datasets.fetch import locate
+from anionscreen.datasets.laskowski import load_laskowski
+from anionscreen.datasets.liverpool import load_liverpool
+from anionscreen.datasets.mchaffie import load_mchaffie
+from anionscreen.datasets.measurement_log import log_path, read_log
+from anionscreen.datasets.obelix import load_obelix
+from anionscreen.datasets.schema import MEASUREMENT_COLUMNS, empty_measurements
+from anionscreen.datasets.settings import Settings
+
+SOURCE_NAMES: tuple[str, ...] = (
+    "bundled",
+    "log",
+    "obelix",
+    "obelix_train",
+    "obelix_test",
+    "liverpool",
+    "laskowski",
+    "mchaffie",
+    "elastic_tensor_2015",
+    "mp_binary_elasticity",
+)
+CONDUCTIVITY_SOURCES: tuple[str, ...] = (
+    "bundled",
+    "log",
+    "obelix",
+    "liverpool",
+    "laskowski",
+    "mchaffie",
+)
+"""Sources for conductivity training (``obelix`` includes both official splits)."""
+
+_LOADERS: dict[str, Callable[[Settings], pd.DataFrame]] = {
+    "bundled": lambda settings: load_bundled(),
+    "log": lambda settings: read_log(settings).loc[:, list(MEASUREMENT_COLUMNS)],
+    "obelix": lambda settings: load_obelix(settings, "all"),
+    "obelix_train": lambda settings: load_obelix(settings, "train"),
+    "obelix_test": lambda settings: load_obelix(settings, "test"),
+    "liverpool": load_liverpool,
+    "laskowski": load_laskowski,
+    "mchaffie": load_mchaffie,
+    "elastic_tensor_2015": load_elastic_tensor_2015,
+    "mp_binary_elasticity": load_mp_binary_elasticity,
+}
+
+
+def _check_name(name: str) -> None:
+    if name not in _LOADERS:
+        raise AnionscreenError(
+            f"unknown source {name!r}; expected one of {', '.join(SOURCE_NAMES)}"
+        )
+
+
+def load_source(name: str, settings: Settings) -> pd.DataFrame:
+    """Rows of one source in the measurement schema, ``source`` = ``name``.
+
+    Raises
+    ------
+    AnionscreenError
+        For an unknown name, or an external dataset that is neither in the mirror nor in the
+        cache (the message says how to get it).
+    ChecksumError
+        If an external file is not the published one.
+    """
+    _check_name(name)
+    df = _LOADERS[name](settings)
+    df["source"] = name
+    df.attrs.setdefault("skipped_rows", 0)
+    df.attrs.setdefault("failures", [])
+    return df
+
+
+def load_measurements(names: Sequence[str], settings: Settings) -> pd.DataFrame:
+    """Rows of several sources stacked (no deduplication: see :mod:`.combined`)."""
+    if isinstance(names, str):
+        raise AnionscreenError(f"names must be a list of source names, not the string {names!r}")
+    for name in names:
+        _check_name(name)
+    frames = [load_source(name, settings) for name in dict.fromkeys(names)]
+    skipped = {
+        name: int(f.attrs["skipped_rows"])
+        for name, f in zip(dict.fromkeys(names), frames, strict=True)
+    }
+    failures = [failure for f in frames for failure in f.attrs["failures"]]
+    non_empty = [f for f in frames if len(f)]
+    for f in frames:
+        f.attrs.clear()  # pandas compares attrs on concat; the summary is rebuilt below
+    out = pd.concat(non_empty, ignore_index=True) if non_empty else empty_measurements()
+    out.attrs["skipped_by_source"] = skipped
+    out.attrs["skipped_rows"] = sum(skipped.values())
+    out.attrs["failures"] = failures
+    return out
+
+
+def source_available(name: str, settings: Settings) -> bool:
+    """Whether ``name`` can be loaded now without a download (no checksum check here)."""
+    _check_name(name)
+    if name == "bundled":
+        return True
+    if name == "log":
+        return log_path(settings).exists()
+    return locate(EXTERNAL_DATASETS[name].file, settings) is not None
+
+
+def list_sources(settings: Settings) -> pd.DataFrame:
+    """One row per source: name, kind, available, rows, skipped, published_rows, licence, citation.
+
+    ``rows`` are the schema rows loaded (elastic sets give three per material) and ``skipped``
+    the file rows that could not be read; both are empty when the source is not available.
+    ``published_rows`` is the row count the dataset's documentation gives. Available external
+    sources are loaded (and checksummed) to count their rows.
+    """
+    records = []
+    for name in SOURCE_NAMES:
+        available = source_available(name, settings)
+        skipped: int | None = None
+        if name == "bundled":
+            kind, licence, citation = (
+                "conductivity+modulus",
+                "project data (each row cites its DOI)",
+                "",
+            )
+        elif name == "log":
+            kind, licence, citation = "conductivity+modulus", "user data", str(log_path(settings))
+        else:
+            meta = EXTERNAL_DATASETS[name]
+            kind, licence, citation = meta.kind, meta.licence, meta.citation
+        rows: int | None = None
+        if available:
+            df = load_source(name, settings)
+            rows, skipped = len(df), int(df.attrs["skipped_rows"])
+        elif name == "log":
+            rows, skipped = 0, 0
+        records.append(
+            {
+                "name": name,
+                "kind": kind,
+                "available": available,
+                "rows": rows,
+                "skipped": skipped,
+                "published_rows": EXTERNAL_DATASETS[name].rows
+                if name in EXTERNAL_DATASETS
+                else None,
+                "licence": licence,
+                "citation": citation,
+            }
+        )
+    return pd.DataFrame(records)
