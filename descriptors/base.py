@@ -18,18 +18,24 @@ and why. To get the failures as data, with failed rows dropped, call
 from __future__ import annotations
 
 import warnings
+from abc import ABCMeta, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.charge import assign_oxidation_states
 from anionscreen.descriptors.engine import PresentElements, blocks, present_elements
-from anionscreen.descriptors.inputs import PreparedInput, RowFailure, prepare_input
+from anionscreen.descriptors.inputs import (
+    PreparedInput,
+    RowFailure,
+    is_numeric_matrix,
+    prepare_input,
+)
 
 ON_ERROR = ("raise", "skip")
 
@@ -73,7 +79,9 @@ def with_states(prepared: PreparedInput) -> tuple[PreparedInput, np.ndarray]:
     chunk = prepared.chunk
     if chunk.oxidation_states is not None:
         return prepared, chunk.oxidation_states
-    states, failed = assign_oxidation_states(chunk.fractions, list(chunk.formulas))
+    # An empty text makes the assignment recover exact amounts from the fraction row.
+    texts = np.where(prepared.exact_text, chunk.formulas, "")
+    states, failed = assign_oxidation_states(chunk.fractions, list(texts))
     if not failed:
         return prepared, states
     bad = np.zeros(len(chunk), dtype=bool)
@@ -86,7 +94,12 @@ def with_states(prepared: PreparedInput) -> tuple[PreparedInput, np.ndarray]:
 
     smaller = CompositionChunk(fractions=chunk.fractions[keep], formulas=chunk.formulas[keep])
     failures = sorted([*prepared.failures, *extra], key=lambda f: f.row)
-    return PreparedInput(smaller, prepared.kept[keep], prepared.n_rows, failures), states[keep]
+    return (
+        PreparedInput(
+            smaller, prepared.kept[keep], prepared.n_rows, failures, prepared.exact_text[keep]
+        ),
+        states[keep],
+    )
 
 
 def compute_features(
@@ -127,7 +140,7 @@ def resolve_failures(failures: list[RowFailure], on_error: str, owner: str, n_ro
     )
 
 
-class CompositionTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+class CompositionTransformer(TransformerMixin, BaseEstimator, metaclass=ABCMeta):  # type: ignore[misc]
     """Base of the composition descriptor sets (see the module docstring for the policy).
 
     Subclasses define keyword-only ``__init__`` parameters (always including ``on_error``),
@@ -138,11 +151,13 @@ class CompositionTransformer(TransformerMixin, BaseEstimator):  # type: ignore[m
     needs_states: ClassVar[bool] = False
     on_error: str
 
+    @abstractmethod
     def _feature_names(self) -> list[str]:
-        raise NotImplementedError
+        """Output column names, fixed by the parameters."""
 
+    @abstractmethod
     def _compute(self, block: Block, out: np.ndarray) -> None:
-        raise NotImplementedError
+        """Write the features of one block into ``out`` (b, width)."""
 
     def _check_params(self) -> None:
         check_on_error(type(self).__name__, self.on_error)
@@ -160,9 +175,9 @@ class CompositionTransformer(TransformerMixin, BaseEstimator):  # type: ignore[m
         self
         """
         self._check_params()
+        if is_numeric_matrix(X):
+            X = validate_data(self, X, reset=True, dtype=np.float64, ensure_all_finite=False)
         prepared = prepare_input(X)
-        if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "biuf":
-            self.n_features_in_ = int(X.shape[1])
         if self.on_error == "raise":
             resolve_failures(prepared.failures, "raise", type(self).__name__, prepared.n_rows)
         self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)
@@ -183,9 +198,14 @@ class CompositionTransformer(TransformerMixin, BaseEstimator):  # type: ignore[m
         self._check_params()
         return transform_with(self, [self], X, self.needs_states)
 
+    def _numeric(self, X: Any) -> Any:  # noqa: N803
+        """scikit-learn's validation of a numeric matrix against the fitted width."""
+        if is_numeric_matrix(X):
+            return validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite=False)
+        return X
+
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
         tags.input_tags.positive_only = True
         tags.requires_fit = True
         return tags
@@ -199,6 +219,8 @@ def transform_with(
 ) -> np.ndarray:
     """Shared transform of one transformer or a composite of several kernels."""
     name = type(owner).__name__
+    if isinstance(owner, CompositionTransformer):
+        data = owner._numeric(data)
     prepared = prepare_input(data)
     states = None
     if needs_states:

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.anion import AnionComposition
 from anionscreen.descriptors.base import (
+    Block,
     CompositionTransformer,
     check_on_error,
     compute_features,
@@ -112,6 +113,13 @@ class CompositionFeaturizer(CompositionTransformer):
         super().fit(X, y)
         self.featurizers_ = [member.fit(X) for member in self._members()]
         return self
+
+    def _compute(self, block: Block, out: np.ndarray) -> None:
+        start = 0
+        for member in self.featurizers_:
+            width = len(member.feature_names_out_)
+            member._compute(block, out[:, start : start + width])
+            start += width
 
     @property
     def needs_states_(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from pymatgen.core.composition import Composition
 
 from anionscreen.datasets.errors import AnionscreenError
@@ -37,12 +38,16 @@ class PreparedInput:
     """A chunk of the readable rows plus where they came from.
 
     ``kept[i]`` is the input position of chunk row ``i``; ``failures`` lists the rest.
+    ``exact_text[i]`` says whether ``chunk.formulas[i]`` holds the amounts exactly as the user
+    wrote them (formula strings); otherwise (amount matrices, Compositions) exact amounts are
+    recovered from the fraction row when oxidation states are assigned.
     """
 
     chunk: CompositionChunk
     kept: np.ndarray
     n_rows: int
     failures: list[RowFailure]
+    exact_text: np.ndarray
 
 
 def _row_formula(row: np.ndarray) -> str:
@@ -51,22 +56,27 @@ def _row_formula(row: np.ndarray) -> str:
 
 
 def _from_matrix(matrix: np.ndarray) -> PreparedInput:
-    if matrix.shape[1] != N_ELEMENTS:
+    if not 1 <= matrix.shape[1] <= N_ELEMENTS:
         raise AnionscreenError(
-            f"a numeric input must have {N_ELEMENTS} columns of element amounts "
-            f"(H..Og in order of atomic number); got shape {matrix.shape}"
+            f"a numeric input holds element amounts in columns H, He, Li, ... (at most "
+            f"{N_ELEMENTS}); got shape {matrix.shape}"
         )
     matrix = matrix.astype(np.float64, copy=False)
+    if matrix.shape[1] < N_ELEMENTS:
+        # The first k elements were given; the heavier ones are absent.
+        padded = np.zeros((matrix.shape[0], N_ELEMENTS))
+        padded[:, : matrix.shape[1]] = matrix
+        matrix = padded
     finite: np.ndarray = np.isfinite(matrix).all(axis=1)
     nonneg: np.ndarray = np.all(np.where(np.isfinite(matrix), matrix, 0.0) >= 0, axis=1)
-    totals = np.where(finite & nonneg, matrix, 0.0).sum(axis=1)
+    totals = np.where((finite & nonneg)[:, None], matrix, 0.0).sum(axis=1)
     good = finite & nonneg & (totals > 0)
     failures = []
     for row in np.flatnonzero(~good):
         reason = (
             "amounts must be finite (got NaN or inf)"
             if not finite[row]
-            else "amounts must be >= 0"
+            else "Negative values in data: amounts must be >= 0"
             if not nonneg[row]
             else "the row has no element with a positive amount"
         )
@@ -75,7 +85,7 @@ def _from_matrix(matrix: np.ndarray) -> PreparedInput:
     fractions = matrix[kept] / totals[kept, None]
     formulas = np.array([_row_formula(r) for r in fractions], dtype=object)
     chunk = CompositionChunk(fractions=fractions, formulas=formulas)
-    return PreparedInput(chunk, kept, len(matrix), failures)
+    return PreparedInput(chunk, kept, len(matrix), failures, np.zeros(len(kept), dtype=bool))
 
 
 def _read_item(item: Any) -> tuple[Composition, str]:
@@ -96,6 +106,7 @@ def _from_items(items: Sequence[Any]) -> PreparedInput:
     fractions = np.zeros((n, N_ELEMENTS))
     formulas = np.empty(n, dtype=object)
     good = np.zeros(n, dtype=bool)
+    exact = np.zeros(n, dtype=bool)
     failures: list[RowFailure] = []
     for row, item in enumerate(items):
         try:
@@ -109,9 +120,36 @@ def _from_items(items: Sequence[Any]) -> PreparedInput:
             continue
         formulas[row] = text
         good[row] = True
+        exact[row] = isinstance(item, str)
     kept = np.flatnonzero(good)
     chunk = CompositionChunk(fractions=fractions[kept], formulas=formulas[kept])
-    return PreparedInput(chunk, kept, n, failures)
+    return PreparedInput(chunk, kept, n, failures, exact[kept])
+
+
+def is_numeric_matrix(data: Any) -> bool:
+    """Whether ``data`` is (meant as) a numeric amount matrix rather than formulas.
+
+    True for sparse matrices, numeric DataFrames, nested lists, numeric arrays of any
+    dimension and 2-D object arrays whose first entry is not a formula or Composition.
+    """
+    if sparse.issparse(data):
+        return True
+    if isinstance(data, CompositionChunk | str | Composition | pd.Series):
+        return False
+    if isinstance(data, pd.DataFrame):
+        return not any(
+            dtype == object or isinstance(dtype, pd.StringDtype) for dtype in data.dtypes
+        )
+    if isinstance(data, list | tuple):
+        return bool(data) and isinstance(data[0], list | tuple | np.ndarray)
+    if not hasattr(data, "__array__"):
+        return False
+    array = np.asarray(data)
+    if array.dtype.kind in "biufc":
+        return True
+    if array.dtype == object and array.ndim == 2 and array.size:
+        return not isinstance(array.flat[0], str | Composition)
+    return False
 
 
 def prepare_input(data: Any) -> PreparedInput:
@@ -124,12 +162,15 @@ def prepare_input(data: Any) -> PreparedInput:
         a two-column DataFrame, a numeric array without 118 columns).
     """
     if isinstance(data, CompositionChunk):
-        return PreparedInput(data, np.arange(len(data)), len(data), [])
+        n = len(data)
+        return PreparedInput(data, np.arange(n), n, [], np.ones(n, dtype=bool))
     if isinstance(data, str | Composition):
         raise AnionscreenError(
             f"expected a sequence of compositions; got a single {type(data).__name__} {data!r} "
             "(wrap it in a list)"
         )
+    if is_numeric_matrix(data):
+        return _from_matrix(np.asarray(data, dtype=np.float64))
     if isinstance(data, pd.DataFrame):
         if data.shape[1] != 1:
             raise AnionscreenError(
@@ -141,8 +182,6 @@ def prepare_input(data: Any) -> PreparedInput:
         return _from_items(data.tolist())
     if isinstance(data, np.ndarray) or hasattr(data, "__array__"):
         array = np.asarray(data)
-        if array.ndim == 2 and array.dtype.kind in "biuf":
-            return _from_matrix(array)
         if array.ndim == 2 and array.shape[1] == 1:
             return _from_items(list(array[:, 0]))
         if array.ndim == 1:
@@ -152,8 +191,6 @@ def prepare_input(data: Any) -> PreparedInput:
             f"shape {array.shape} and dtype {array.dtype}"
         )
     if isinstance(data, list | tuple):
-        if data and isinstance(data[0], list | tuple | np.ndarray):
-            return prepare_input(np.asarray(data))
         return _from_items(data)
     raise AnionscreenError(
         f"expected formulas, Compositions, a one-column DataFrame, an (n, {N_ELEMENTS}) "
