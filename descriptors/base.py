@@ -175,9 +175,10 @@ class CompositionTransformer(TransformerMixin, BaseEstimator, metaclass=ABCMeta)
         self
         """
         self._check_params()
-        if is_numeric_matrix(X):
-            X = validate_data(self, X, reset=True, dtype=np.float64, ensure_all_finite=False)
-        prepared = prepare_input(X)
+        data = X
+        if is_numeric_matrix(data):
+            data = validate_data(self, X, reset=True, dtype=np.float64, ensure_all_finite=False)
+        prepared = prepare_input(data)
         if self.on_error == "raise":
             resolve_failures(prepared.failures, "raise", type(self).__name__, prepared.n_rows)
         self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)

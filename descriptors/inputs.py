@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from pymatgen.core.composition import Composition
+from scipy import sparse
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.formula import parse_formula
@@ -138,7 +138,7 @@ def is_numeric_matrix(data: Any) -> bool:
         return False
     if isinstance(data, pd.DataFrame):
         return not any(
-            dtype == object or isinstance(dtype, pd.StringDtype) for dtype in data.dtypes
+            dtype is np.dtype(object) or isinstance(dtype, pd.StringDtype) for dtype in data.dtypes
         )
     if isinstance(data, list | tuple):
         return bool(data) and isinstance(data[0], list | tuple | np.ndarray)
