@@ -1,0 +1,112 @@
+"""The combined view: one row per formula and target across sources, keeping the spread.
+
+The same compound often differs by up to two orders of magnitude between papers (synthesis,
+density, bulk vs total), and the public datasets copy from each other. :func:`combine` groups
+measurement rows by normalised ``formula`` and target and reports how many values there are
+and their median, minimum and maximum, instead of picking one.
+
+Targets: ``log10_sigma`` (log10 of S/cm), ``ea_eV`` and ``log10_modulus`` (log10 of GPa, one
+target per ``modulus_kind``, since bulk, shear, Young and indentation moduli differ).
+Censored conductivities are bounds, not values: they are counted in ``n_censored`` but kept
+out of the statistics. Conductivities measured far from 25 C (``temperature_C`` more than
+:data:`~anionscreen.datasets.temperature.RT_TOLERANCE_C` away, i.e. not brought to 25 C) are
+counted in ``n_not_rt`` and kept out too. Rows without a formula (descriptive compositions)
+cannot be grouped; their number is in ``attrs["dropped_no_formula"]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from anionscreen.datasets.temperature import far_from_room_temperature
+
+COMBINED_COLUMNS: tuple[str, ...] = (
+    "formula",
+    "target",
+    "modulus_kind",
+    "count",
+    "median",
+    "min",
+    "max",
+    "n_censored",
+    "n_not_rt",
+    "sources",
+)
+
+
+def _long(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (measurement, target) with the value and its exclusion reasons."""
+    sigma = df["sigma_S_per_cm"].to_numpy(dtype=np.float64)
+    modulus = df["modulus_GPa"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_sigma, log_modulus = np.log10(sigma), np.log10(modulus)
+    censored = (df["sigma_censored"].astype(str) != "").to_numpy()
+    not_rt = far_from_room_temperature(df["temperature_C"])
+    base = {"formula": df["formula"].to_numpy(), "source": df["source"].to_numpy()}
+    parts = [
+        pd.DataFrame(
+            {
+                **base,
+                "target": "log10_sigma",
+                "modulus_kind": "",
+                "value": log_sigma,
+                "censored": censored,
+                "not_rt": not_rt & ~censored,
+            }
+        )[~np.isnan(sigma)],
+        pd.DataFrame(
+            {
+                **base,
+                "target": "ea_eV",
+                "modulus_kind": "",
+                "value": df["ea_eV"].to_numpy(),
+                "censored": False,
+                "not_rt": False,
+            }
+        )[df["ea_eV"].notna().to_numpy()],
+        pd.DataFrame(
+            {
+                **base,
+                "target": "log10_modulus",
+                "modulus_kind": df["modulus_kind"].to_numpy(),
+                "value": log_modulus,
+                "censored": False,
+                "not_rt": False,
+            }
+        )[~np.isnan(modulus)],
+    ]
+    long: pd.DataFrame = pd.concat(parts, ignore_index=True)
+    return long
+
+
+def combine(df: pd.DataFrame) -> pd.DataFrame:
+    """Deduplicate measurement rows by formula and target, keeping count, median, min and max.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Rows in the measurement schema (e.g. from
+        :func:`~anionscreen.datasets.sources.load_measurements`).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COMBINED_COLUMNS`, sorted by formula, target, modulus_kind. ``count``
+        is the number of values in the statistics (NaN statistics when 0, e.g. only censored
+        values); ``sources`` lists the contributing sources, comma-separated.
+    """
+    has_formula = df["formula"].astype(str) != ""
+    long = _long(df[has_formula.to_numpy()])
+    long["used"] = ~(long["censored"] | long["not_rt"])
+    long["used_value"] = long["value"].where(long["used"])
+    keys = ["formula", "target", "modulus_kind"]
+    grouped = long.groupby(keys, sort=True)
+    out = grouped["used_value"].agg(["count", "median", "min", "max"])
+    out["n_censored"] = grouped["censored"].sum().astype(int)
+    out["n_not_rt"] = grouped["not_rt"].sum().astype(int)
+    out["sources"] = grouped["source"].agg(lambda s: ",".join(sorted(set(s))))
+    out = out.reset_index().loc[:, list(COMBINED_COLUMNS)]
+    out["count"] = out["count"].astype(int)
+    out.attrs["dropped_no_formula"] = int((~has_formula).sum())
+    return out
