@@ -67,7 +67,7 @@ def _from_matrix(matrix: np.ndarray) -> PreparedInput:
         padded = np.zeros((matrix.shape[0], N_ELEMENTS))
         padded[:, : matrix.shape[1]] = matrix
         matrix = padded
-    finite: np.ndarray = np.isfinite(matrix).all(axis=1)
+    finite: np.ndarray = np.all(np.isfinite(matrix), axis=1)
     nonneg: np.ndarray = np.all(np.where(np.isfinite(matrix), matrix, 0.0) >= 0, axis=1)
     totals = np.where((finite & nonneg)[:, None], matrix, 0.0).sum(axis=1)
     good = finite & nonneg & (totals > 0)
