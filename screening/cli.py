@@ -84,7 +84,9 @@ def current_settings(ctx: typer.Context) -> Settings:
 def _register_commands() -> None:
     # Imported here, not at the top, so each command module can import ``current_settings``
     # from this one. Add one import and one tuple entry per command module.
-    command_modules: tuple[ModuleType, ...] = ()
+    from anionscreen.screening import cli_mp
+
+    command_modules: tuple[ModuleType, ...] = (cli_mp,)
     for module in command_modules:
         module.register(app)
 

@@ -1,0 +1,72 @@
+"""``anionscreen mp fetch|status`` through typer's CliRunner (no network, no real key)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mp_replay import ReplayMPRester
+from pymatgen.core import SETTINGS as PMG_SETTINGS
+from typer.testing import CliRunner
+
+from anionscreen.datasets.materials_project import fetch_chemsys
+from anionscreen.datasets.settings import get_settings
+from anionscreen.screening.cli import app
+
+KEY = "Zq8rT2vLm4Xc9Pn1Wd6Hs3Jk7Bf0Ga5E"  # shaped like a key; not a real one
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ANIONSCREEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("MP_API_KEY", raising=False)
+    monkeypatch.delitem(PMG_SETTINGS, "PMG_MAPI_KEY", raising=False)
+    return tmp_path / "cache"
+
+
+def test_status_of_an_empty_cache(cache: Path) -> None:
+    result = CliRunner().invoke(app, ["mp", "status"])
+    assert result.exit_code == 0, result.output
+    assert f"Materials Project cache: {cache / 'mp'}" in result.output
+    assert "API key: not configured (set MP_API_KEY to fetch)" in result.output
+    assert (
+        "No cached systems. Fill the cache with: anionscreen mp fetch Li-Ta-S-O-Cl" in result.output
+    )
+
+
+def test_status_lists_cached_systems_and_never_prints_the_key(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fetch_chemsys("Li-S-Cl", get_settings(), client=ReplayMPRester("li_s_cl"))
+    monkeypatch.setenv("MP_API_KEY", KEY)
+    result = CliRunner().invoke(app, ["mp", "status"])
+    assert result.exit_code == 0, result.output
+    assert "API key: configured" in result.output
+    assert KEY not in result.output
+    row = next(line for line in result.output.splitlines() if "Cl-Li-S" in line)
+    cells = [cell.strip() for cell in row.split("│")[1:7]]
+    assert cells == ["Cl-Li-S", "2025.09.25", "GGA_GGA+U_R2SCAN", "8", "8", "5"]
+
+
+def test_fetch_without_key_fails_and_says_why(cache: Path) -> None:
+    result = CliRunner().invoke(app, ["mp", "fetch", "Li-Cl"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: no Materials Project API key to fetch Cl-Li: set MP_API_KEY"
+    )
+
+
+def test_fetch_offline_of_a_cached_system_is_a_no_op(cache: Path) -> None:
+    fetch_chemsys("Li-S-Cl", get_settings(), client=ReplayMPRester("li_s_cl"))
+    result = CliRunner().invoke(app, ["mp", "fetch", "Li-Cl"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Cl-Li: cached as Cl-Li-S (database 2025.09.25) in ")
+    assert "no API key configured, so not checked for a newer version" in result.output
+
+
+def test_fetch_rejects_a_bad_chemical_system(cache: Path) -> None:
+    result = CliRunner().invoke(app, ["mp", "fetch", "Li-Xx"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: chemical system 'Li-Xx' has 'Xx', which is not an element symbol\n"
+    )
