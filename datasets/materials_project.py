@@ -20,19 +20,14 @@ import itertools
 import json
 import logging
 import math
-import os
-import re
-from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib import metadata
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import pandas as pd
 from monty.json import MontyDecoder, MontyEncoder
 from pymatgen.core.composition import Composition
 from pymatgen.core.entries import ComputedEntry
 
-from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.formula import normalized_formula
 from anionscreen.datasets.mp_cache import (
     CACHE_FORMAT,
@@ -44,12 +39,18 @@ from anionscreen.datasets.mp_cache import (
     require_covering,
     write_json_atomic,
 )
+from anionscreen.datasets.mp_client import (
+    MPClient,
+    MPUnavailableError,
+    ask_mp,
+    client_version,
+    default_client,
+)
 from anionscreen.datasets.schema import validate_measurements
 from anionscreen.datasets.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-KEY_ENV = "MP_API_KEY"
 #: MP's mixed GGA/GGA+U/r2SCAN hull, the one shown on materialsproject.org.
 DEFAULT_THERMO_TYPE = "GGA_GGA+U_R2SCAN"
 SUMMARY_FIELDS: tuple[str, ...] = (
@@ -74,59 +75,6 @@ ELASTICITY_FIELDS: tuple[str, ...] = (
 ELASTIC_DOI = "10.1038/sdata.2015.9"
 ELASTIC_NOTE = "DFT-PBE (Materials Project)"
 
-T = TypeVar("T")
-
-
-class MPUnavailableError(AnionscreenError):
-    """The Materials Project could not be asked (no key, no network, an API error)."""
-
-
-class _SearchRoute(Protocol):
-    def search(self, **kwargs: Any) -> list[Any]: ...
-
-
-class _MaterialsRoutes(Protocol):
-    @property
-    def summary(self) -> _SearchRoute: ...
-    @property
-    def elasticity(self) -> _SearchRoute: ...
-
-
-class MPClient(Protocol):
-    """The part of ``mp_api.client.MPRester`` the adapter uses."""
-
-    @property
-    def db_version(self) -> str: ...
-    @property
-    def materials(self) -> _MaterialsRoutes: ...
-    def get_entries_in_chemsys(self, elements: list[str], **kwargs: Any) -> list[Any]: ...
-
-
-def api_key() -> str | None:
-    """The configured key (``MP_API_KEY``, else pymatgen's ``PMG_MAPI_KEY``), or None."""
-    key = os.environ.get(KEY_ENV, "").strip()
-    if not key:
-        from pymatgen.core import SETTINGS  # read here: pymatgen loads ~/.pmgrc.yaml once
-
-        key = str(SETTINGS.get("PMG_MAPI_KEY") or "").strip()
-    return key or None
-
-
-def api_key_configured() -> bool:
-    """Whether a key is configured (the key itself is never shown)."""
-    return api_key() is not None
-
-
-_KEYLIKE = re.compile(r"(?i)(api[_-]?key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+")
-
-
-def redact(text: str, key: str | None = None) -> str:
-    """``text`` with the API key (given, or configured) and ``api_key=...`` values masked."""
-    key = key if key is not None else api_key()
-    if key:
-        text = text.replace(key, "***")
-    return _KEYLIKE.sub(r"\1***", text)
-
 
 def subsystems(chemsys: str) -> list[str]:
     """Every chemical system made of a non-empty subset of the elements, as MP spells them."""
@@ -136,20 +84,6 @@ def subsystems(chemsys: str) -> list[str]:
         for n in range(1, len(elements) + 1)
         for combo in itertools.combinations(elements, n)
     ]
-
-
-def _ask(what: str, chemsys: str, call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except Exception as err:
-        reason = redact(f"{type(err).__name__}: {err}")
-        hint = " (the request timed out)" if "timed out" in reason.lower() else ""
-        # ``from None``: the chained exception's text could carry the key unmasked.
-        raise MPUnavailableError(
-            f"Materials Project {what} for {chemsys} failed{hint}: {reason}. Nothing was "
-            "cached; check the network and MP_API_KEY, or work from the cache "
-            "(anionscreen mp status)"
-        ) from None
 
 
 def _jsonable(value: Any) -> Any:
@@ -181,23 +115,16 @@ def _plain_entry(entry: Any) -> dict[str, Any]:
     return result
 
 
-def _client_version() -> str:
-    try:
-        return f"mp-api {metadata.version('mp-api')}"
-    except metadata.PackageNotFoundError:
-        return "mp-api (not installed)"
-
-
 def _download(client: MPClient, chemsys: str, thermo_type: str) -> dict[str, Any]:
     elements = chemsys.split("-")
-    entries = _ask(
+    entries = ask_mp(
         "entries request",
         chemsys,
         lambda: client.get_entries_in_chemsys(
             elements, additional_criteria={"thermo_types": [thermo_type]}
         ),
     )
-    summary = _ask(
+    summary = ask_mp(
         "summary search",
         chemsys,
         lambda: client.materials.summary.search(
@@ -207,7 +134,7 @@ def _download(client: MPClient, chemsys: str, thermo_type: str) -> dict[str, Any
     summary_docs = [_doc_dict(d, SUMMARY_FIELDS) for d in summary]
     ids = sorted({str(d["material_id"]) for d in summary_docs if d["material_id"]})
     elastic = (
-        _ask(
+        ask_mp(
             "elasticity search",
             chemsys,
             lambda: client.materials.elasticity.search(
@@ -222,22 +149,6 @@ def _download(client: MPClient, chemsys: str, thermo_type: str) -> dict[str, Any
         "summary": summary_docs,
         "elasticity": [_doc_dict(d, ELASTICITY_FIELDS) for d in elastic],
     }
-
-
-def _default_client(chemsys: str) -> Any:
-    key = api_key()
-    if key is None:
-        raise MPUnavailableError(
-            f"no Materials Project API key to fetch {chemsys}: set {KEY_ENV} (or PMG_MAPI_KEY "
-            "in pymatgen's settings). Everything else works without it, from the cache."
-        )
-    from mp_api.client import MPRester
-
-    return _ask(
-        "connection",
-        "the API",
-        lambda: MPRester(api_key=key, use_document_model=False, mute_progress_bars=True),
-    )
 
 
 def fetch_chemsys(
@@ -276,9 +187,9 @@ def fetch_chemsys(
     """
     name = normalize_chemsys(chemsys)
     owned = client is None
-    active: Any = _default_client(name) if client is None else client
+    active: Any = default_client(name) if client is None else client
     try:
-        db_version = str(_ask("database version", name, lambda: active.db_version))
+        db_version = str(ask_mp("database version", name, lambda: active.db_version))
         if not refresh:
             have = find_covering(name, settings, db_version)
             if have is not None:
@@ -294,7 +205,7 @@ def fetch_chemsys(
         "db_version": db_version,
         "thermo_type": thermo_type,
         "fetched_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "client": _client_version(),
+        "client": client_version(),
         **data,
     }
     path = cache_path(settings, name, db_version)

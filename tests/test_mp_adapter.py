@@ -21,13 +21,10 @@ from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.materials_project import (
     ELASTICITY_FIELDS,
     SUMMARY_FIELDS,
-    MPUnavailableError,
-    api_key_configured,
     cached_entries,
     elastic_records,
     fetch_chemsys,
     known_phases,
-    redact,
 )
 from anionscreen.datasets.mp_cache import (
     MPCacheMissingError,
@@ -35,6 +32,7 @@ from anionscreen.datasets.mp_cache import (
     normalize_chemsys,
     write_json_atomic,
 )
+from anionscreen.datasets.mp_client import MPUnavailableError, api_key_configured, redact
 from anionscreen.datasets.settings import Settings
 from anionscreen.descriptors.stability import LiWindowCalculator
 
