@@ -48,6 +48,16 @@ class Generator(ABC):
     def count(self) -> int:
         """Number of candidates :meth:`generate` yields, computed without building chunks."""
 
+    @property
+    @abstractmethod
+    def param_columns(self) -> tuple[str, ...]:
+        """Names of the ``params`` columns of every chunk, in order."""
+
+    @property
+    @abstractmethod
+    def elements(self) -> tuple[str, ...]:
+        """Every element a candidate may contain (Z order)."""
+
 
 @dataclass(frozen=True)
 class Piece:

@@ -259,6 +259,17 @@ class TemplateGenerator(Generator):
     def count(self) -> int:
         return sum(len(p) for p in self._pieces())
 
+    @property
+    def param_columns(self) -> tuple[str, ...]:
+        balance = (self.space.balance,) if self.space.balance else ()
+        ox = tuple(f"ox_{p}" for p in self.cation_placeholders)
+        return ("space", *self.space.symbols, *self.space.numbers, *balance, "n_Li", *ox)
+
+    @property
+    def elements(self) -> tuple[str, ...]:
+        found = {el for combo in self._combos for el in combo.elements}
+        return tuple(sorted(found, key=lambda el: element_index()[el]))
+
 
 def _fresh(seen: set[bytes], elements: Sequence[str], amounts: np.ndarray) -> np.ndarray:
     keys = dedupe_keys(elements, amounts)

@@ -197,3 +197,12 @@ class SystemEnumerator(Generator):
 
     def count(self) -> int:
         return sum(len(p) for p in self._pieces())
+
+    @property
+    def param_columns(self) -> tuple[str, ...]:
+        return ("space", "cations", "anions", "n_Li")
+
+    @property
+    def elements(self) -> tuple[str, ...]:
+        found = {"Li", *self.cations, *self.anions}
+        return tuple(sorted(found, key=lambda el: element_index()[el]))
