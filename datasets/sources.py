@@ -168,4 +168,7 @@ def list_sources(settings: Settings) -> pd.DataFrame:
                 "citation": citation,
             }
         )
-    return pd.DataFrame(records)
+    table = pd.DataFrame(records)
+    for col in ("rows", "skipped", "published_rows"):
+        table[col] = table[col].astype("Int64")
+    return table
