@@ -13,7 +13,6 @@ I -1; every other element takes pymatgen's ``Element(symbol).common_oxidation_st
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -23,6 +22,7 @@ import numpy as np
 from pymatgen.core.periodic_table import Element
 
 from anionscreen.datasets.errors import AnionscreenError, FormulaError
+from anionscreen.datasets.formula import formula_amounts
 from anionscreen.descriptors.elements import HALOGENS, N_ELEMENTS, element_index
 
 _FIXED_STATES: dict[str, tuple[int, ...]] = {
@@ -245,63 +245,6 @@ def charge_balance(
     )
 
 
-_TOKEN = re.compile(r"\s*(?:([A-Z][a-z]?)|([(\[])|([)\]])|(\d+(?:\.\d*)?|\.\d+))")
-
-
-def exact_amounts(text: str) -> dict[str, Fraction]:
-    """Read a plain chemical formula with exact rational amounts.
-
-    Understands element symbols, decimal amounts and nested ``()``/``[]`` groups, e.g.
-    ``"Li2TaS0.4O0.6Cl5"`` or ``"(Li2S)0.75(P2S5)0.25"``. Elements keep the order of their
-    first appearance. Anything else raises :class:`FormulaError` naming the text.
-
-    Examples
-    --------
-    >>> exact_amounts("(Li2S)0.75(P2S5)0.25")
-    {'Li': Fraction(3, 2), 'S': Fraction(2, 1), 'P': Fraction(1, 2)}
-    """
-    stack: list[dict[str, Fraction]] = [{}]
-    pos = 0
-    last: dict[str, Fraction] | None = None  # what a following number multiplies
-    stripped = text.rstrip()
-    if not stripped:
-        raise FormulaError(text, "the formula is empty")
-    while pos < len(stripped):
-        m = _TOKEN.match(stripped, pos)
-        if m is None:
-            raise FormulaError(text, f"unexpected character {stripped[pos]!r} at {pos}")
-        pos = m.end()
-        symbol, opening, closing, number = m.groups()
-        if symbol is not None:
-            if symbol not in element_index():
-                raise FormulaError(text, f"unknown element symbol {symbol!r}")
-            last = {symbol: Fraction(1)}
-            stack[-1][symbol] = stack[-1].get(symbol, Fraction(0)) + 1
-        elif opening is not None:
-            stack.append({})
-            last = None
-        elif closing is not None:
-            if len(stack) == 1:
-                raise FormulaError(text, "a closing bracket has no opening bracket")
-            group = stack.pop()
-            for el, q in group.items():
-                stack[-1][el] = stack[-1].get(el, Fraction(0)) + q
-            last = group
-        else:
-            if last is None:
-                raise FormulaError(text, f"the amount {number} follows no element or group")
-            factor = Fraction(number)
-            for el, q in last.items():
-                stack[-1][el] += q * (factor - 1)
-            last = None
-    if len(stack) != 1:
-        raise FormulaError(text, "an opening bracket is never closed")
-    result = {el: q for el, q in stack[0].items() if q != 0}
-    if not result:
-        raise FormulaError(text, "the formula has no element with a positive amount")
-    return result
-
-
 def _amounts_from_row(row: np.ndarray) -> dict[str, Fraction] | None:
     """Recover exact fractions from a float row when they are unambiguous (denominator <= 10^6)."""
     symbols = list(element_index())
@@ -329,7 +272,8 @@ def assign_oxidation_states(
 ) -> tuple[np.ndarray, list[tuple[int, str]]]:
     """Oxidation states for many compositions that arrive without them.
 
-    Exact amounts come from each formula text (:func:`exact_amounts`) and must agree with the
+    Exact amounts come from each formula text
+    (:func:`anionscreen.datasets.formula.formula_amounts`) and must agree with the
     fraction row to 1e-9; when the text cannot be read, they are recovered from the row if
     every fraction is a rational with denominator <= 10^6 (to 1e-12). A row with no neutral
     assignment is reported in ``failures``, never guessed. Results are cached per distinct
@@ -363,7 +307,7 @@ def assign_oxidation_states(
         key = str(text)
         if key not in parsed:
             try:
-                parsed[key] = exact_amounts(key)
+                parsed[key] = formula_amounts(key)
             except FormulaError:
                 parsed[key] = None
         amounts = parsed[key]

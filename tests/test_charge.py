@@ -7,12 +7,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from anionscreen.datasets.errors import AnionscreenError, FormulaError
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.formula import formula_amounts
 from anionscreen.descriptors.charge import (
     assign_oxidation_states,
     charge_balance,
     default_oxidation_states,
-    exact_amounts,
     format_amount,
     to_fraction,
 )
@@ -57,12 +57,12 @@ def test_format_amount() -> None:
 
 
 def test_issue_examples_neutral_and_not() -> None:
-    ok = charge_balance(exact_amounts("Li2TaS0.4O0.6Cl5"))
+    ok = charge_balance(formula_amounts("Li2TaS0.4O0.6Cl5"))
     assert ok.neutral
     assert ok.states == {"Li": 1, "Ta": 5, "S": -2, "O": -2, "Cl": -1}
     assert ok.residual == 0
     assert ok.n_neutral == 1
-    bad = charge_balance(exact_amounts("Li2TaS0.4O0.5Cl5"))
+    bad = charge_balance(formula_amounts("Li2TaS0.4O0.5Cl5"))
     assert not bad.neutral
     assert bad.states is None
     assert bad.residual == Fraction(1, 5)
@@ -96,21 +96,6 @@ def test_zero_amount_means_absent_and_no_state_element() -> None:
 def test_charge_balance_rejects_negative_amount() -> None:
     with pytest.raises(AnionscreenError, match="amount of O must be >= 0; got -1"):
         charge_balance({"Li": 2, "O": -1})
-
-
-def test_exact_amounts_groups_and_errors() -> None:
-    assert exact_amounts("(Li2S)0.75(P2S5)0.25") == {
-        "Li": Fraction(3, 2),
-        "S": Fraction(2),
-        "P": Fraction(1, 2),
-    }
-    assert exact_amounts("Li3[PS4]2") == {"Li": 3, "P": 2, "S": 8}
-    with pytest.raises(FormulaError, match="unknown element symbol 'Q'"):
-        exact_amounts("Q2O")
-    with pytest.raises(FormulaError, match="never closed"):
-        exact_amounts("(LiCl")
-    with pytest.raises(FormulaError, match="empty"):
-        exact_amounts("  ")
 
 
 def _row(amounts: dict[str, float]) -> np.ndarray:
