@@ -23,7 +23,7 @@ from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
 from pymatgen.core.composition import Composition
 from pymatgen.core.periodic_table import Element
 
-from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.errors import AnionscreenError, FormulaError
 from anionscreen.descriptors.chunk import compositions_to_fractions
 from anionscreen.descriptors.stability import (
     LiWindowCalculator,
@@ -162,6 +162,8 @@ def test_calculator_pickles_and_gives_the_same_windows(li_s_cl: LiWindowCalculat
 
 
 def test_bad_inputs_raise_project_errors(li_s_cl: LiWindowCalculator) -> None:
+    with pytest.raises(FormulaError, match=r"cannot read formula 'Li2Q'"):
+        li_s_cl.window("Li2Q")
     with pytest.raises(
         AnionscreenError, match=r"row 0 has elements outside the chemical system Cl-Li-S"
     ):
