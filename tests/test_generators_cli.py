@@ -80,7 +80,8 @@ def test_generate_bad_space_fails_before_enumerating(tmp_path: Path) -> None:
     path.write_text(SPACES.replace('"Hf"', '"Hff"'), encoding="utf-8")
     result = runner.invoke(app, ["generate", str(path), "--count"])
     assert result.exit_code == 1
-    assert "key 'M'" in result.output and "'Hff' is not an element" in result.output
+    assert "key 'M'" in result.output
+    assert "'Hff' is not an element" in result.output
 
 
 def test_generate_rejects_unknown_output_type(space_file: Path, tmp_path: Path) -> None:
