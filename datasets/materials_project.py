@@ -16,139 +16,40 @@ without the chained traceback that could carry it.
 
 from __future__ import annotations
 
-import itertools
-import json
 import logging
 import math
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from monty.json import MontyDecoder, MontyEncoder
 from pymatgen.core.composition import Composition
 from pymatgen.core.entries import ComputedEntry
 
+from anionscreen.datasets.elastic import DFT_NOTE, ELASTIC_DOI, young_modulus
 from anionscreen.datasets.formula import normalized_formula
 from anionscreen.datasets.mp_cache import (
     CACHE_FORMAT,
     CachedSystem,
     cache_path,
     find_covering,
+    list_cached,
     normalize_chemsys,
     read_cached,
     require_covering,
     write_json_atomic,
 )
 from anionscreen.datasets.mp_client import (
+    DEFAULT_THERMO_TYPE,
     MPClient,
-    MPUnavailableError,
     ask_mp,
     client_version,
     default_client,
+    download_chemsys,
 )
 from anionscreen.datasets.schema import validate_measurements
 from anionscreen.datasets.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-#: MP's mixed GGA/GGA+U/r2SCAN hull, the one shown on materialsproject.org.
-DEFAULT_THERMO_TYPE = "GGA_GGA+U_R2SCAN"
-SUMMARY_FIELDS: tuple[str, ...] = (
-    "material_id",
-    "formula_pretty",
-    "chemsys",
-    "energy_above_hull",
-    "formation_energy_per_atom",
-    "is_stable",
-    "theoretical",
-)
-ELASTICITY_FIELDS: tuple[str, ...] = (
-    "material_id",
-    "formula_pretty",
-    "chemsys",
-    "bulk_modulus",
-    "shear_modulus",
-    "homogeneous_poisson",
-    "state",
-)
-#: de Jong et al., Sci. Data 2, 150009 (2015): the Materials Project elastic-constant workflow.
-ELASTIC_DOI = "10.1038/sdata.2015.9"
-ELASTIC_NOTE = "DFT-PBE (Materials Project)"
-
-
-def subsystems(chemsys: str) -> list[str]:
-    """Every chemical system made of a non-empty subset of the elements, as MP spells them."""
-    elements = normalize_chemsys(chemsys).split("-")
-    return [
-        "-".join(combo)
-        for n in range(1, len(elements) + 1)
-        for combo in itertools.combinations(elements, n)
-    ]
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=MontyEncoder))
-
-
-def _doc_dict(doc: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    data = doc.model_dump(mode="json") if hasattr(doc, "model_dump") else dict(doc)
-    return {f: _jsonable(data.get(f)) for f in fields}
-
-
-def _plain_entry(entry: Any) -> dict[str, Any]:
-    if isinstance(entry, dict):
-        entry = MontyDecoder().process_decoded(entry)
-    if not isinstance(entry, ComputedEntry):
-        raise MPUnavailableError(
-            f"expected computed entries from the Materials Project; got {type(entry).__name__}"
-        )
-    # Structures are not needed for phase diagrams and would make the cache ~20x larger.
-    plain = ComputedEntry(
-        entry.composition,
-        entry.uncorrected_energy,
-        energy_adjustments=entry.energy_adjustments,
-        parameters=entry.parameters,
-        data=entry.data,
-        entry_id=entry.entry_id,
-    )
-    result: dict[str, Any] = _jsonable(plain.as_dict())
-    return result
-
-
-def _download(client: MPClient, chemsys: str, thermo_type: str) -> dict[str, Any]:
-    elements = chemsys.split("-")
-    entries = ask_mp(
-        "entries request",
-        chemsys,
-        lambda: client.get_entries_in_chemsys(
-            elements, additional_criteria={"thermo_types": [thermo_type]}
-        ),
-    )
-    summary = ask_mp(
-        "summary search",
-        chemsys,
-        lambda: client.materials.summary.search(
-            chemsys=subsystems(chemsys), deprecated=False, fields=list(SUMMARY_FIELDS)
-        ),
-    )
-    summary_docs = [_doc_dict(d, SUMMARY_FIELDS) for d in summary]
-    ids = sorted({str(d["material_id"]) for d in summary_docs if d["material_id"]})
-    elastic = (
-        ask_mp(
-            "elasticity search",
-            chemsys,
-            lambda: client.materials.elasticity.search(
-                material_ids=ids, fields=list(ELASTICITY_FIELDS)
-            ),
-        )
-        if ids
-        else []
-    )
-    return {
-        "entries": [_plain_entry(e) for e in entries],
-        "summary": summary_docs,
-        "elasticity": [_doc_dict(d, ELASTICITY_FIELDS) for d in elastic],
-    }
 
 
 def fetch_chemsys(
@@ -195,7 +96,7 @@ def fetch_chemsys(
             if have is not None:
                 logger.info("Materials Project %s %s: already cached", name, db_version)
                 return have
-        data = _download(active, name, thermo_type)
+        data = download_chemsys(active, name, thermo_type)
     finally:
         if owned and hasattr(active, "session"):
             active.session.close()
@@ -275,31 +176,29 @@ def _vrh(doc: dict[str, Any], key: str) -> float:
     return _number(block.get("vrh")) if isinstance(block, dict) else math.nan
 
 
-def elastic_records(
-    chemsys: str, settings: Settings, db_version: str | None = None
-) -> pd.DataFrame:
-    """Cached MP elastic moduli as measurement-schema rows, to extend the DFT modulus set.
+_KIND_NOTES = (
+    ("bulk", "K_VRH"),
+    ("shear", "G_VRH"),
+    ("Young", "derived E = 9KG/(3K+G) from K_VRH and G_VRH"),
+)
 
-    Each material with positive Voigt-Reuss-Hill bulk (K) and shear (G) moduli gives three
-    rows: ``modulus_kind`` ``bulk`` (K), ``shear`` (G) and ``Young`` (E = 9KG / (3K + G)),
-    in GPa, with ``note`` starting ``"DFT-PBE (Materials Project)"`` and the material id.
-    Materials with a failed fit or a non-positive K or G (mechanically unstable) are left out
-    and counted in a log warning.
-    """
-    cached = require_covering(chemsys, settings, db_version)
-    wanted = frozenset(normalize_chemsys(chemsys).split("-"))
+
+def _elastic_rows(
+    system: CachedSystem, wanted: frozenset[str], seen: set[str]
+) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     dropped: list[str] = []
-    for doc in cached.payload["elasticity"]:
-        if not _within(wanted, doc.get("chemsys")):
+    for doc in system.payload["elasticity"]:
+        mp_id = str(doc.get("material_id"))
+        if mp_id in seen or not _within(wanted, doc.get("chemsys")):
             continue
+        seen.add(mp_id)
         bulk, shear = _vrh(doc, "bulk_modulus"), _vrh(doc, "shear_modulus")
         if doc.get("state") == "failed" or not (bulk > 0 and shear > 0):
-            dropped.append(str(doc.get("material_id")))
+            dropped.append(mp_id)
             continue
-        young = 9.0 * bulk * shear / (3.0 * bulk + shear)
-        note = f"{ELASTIC_NOTE} {doc['material_id']}, VRH average, database {cached.db_version}"
-        for kind, value in (("bulk", bulk), ("shear", shear), ("Young", young)):
+        values = (bulk, shear, young_modulus(bulk, shear))
+        for (kind, what), value in zip(_KIND_NOTES, values, strict=True):
             rows.append(
                 {
                     "composition": str(doc["formula_pretty"]),
@@ -308,25 +207,50 @@ def elastic_records(
                     "amorphous": "false",
                     "source": "materials_project",
                     "doi": ELASTIC_DOI,
-                    "note": note,
+                    "note": f"{DFT_NOTE} {mp_id}; {what}; database {system.db_version}",
                 }
             )
     if dropped:
         logger.warning(
-            "Materials Project elastic data: %d material(s) left out (failed fit or K, G <= 0): %s",
+            "Materials Project elastic data (%s): %d material(s) left out (failed fit or "
+            "K, G <= 0): %s",
+            system.chemsys,
             len(dropped),
             ", ".join(dropped),
         )
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "composition",
-            "modulus_GPa",
-            "modulus_kind",
-            "amorphous",
-            "source",
-            "doi",
-            "note",
-        ],
-    )
-    return validate_measurements(frame, f"Materials Project elasticity ({cached.chemsys})")
+    return rows
+
+
+def _elastic_frame(rows: list[dict[str, object]], name: str) -> pd.DataFrame:
+    columns = ["composition", "modulus_GPa", "modulus_kind", "amorphous", "source", "doi", "note"]
+    return validate_measurements(pd.DataFrame(rows, columns=columns), name)
+
+
+def elastic_records(
+    chemsys: str, settings: Settings, db_version: str | None = None
+) -> pd.DataFrame:
+    """Cached MP elastic moduli of ``chemsys`` as measurement-schema rows.
+
+    Each material with positive Voigt-Reuss-Hill bulk (K) and shear (G) moduli gives three
+    rows, as :mod:`anionscreen.datasets.elastic` does for the other DFT sets: ``modulus_kind``
+    ``bulk`` (K), ``shear`` (G) and ``Young`` (E = 9KG / (3K + G)), in GPa, ``source``
+    ``materials_project`` and ``note`` ``"DFT-PBE (Materials Project) mp-...; ..."``.
+    Materials with a failed fit or a non-positive K or G (mechanically unstable) are left out
+    and counted in a log warning.
+    """
+    cached = require_covering(chemsys, settings, db_version)
+    wanted = frozenset(normalize_chemsys(chemsys).split("-"))
+    rows = _elastic_rows(cached, wanted, set())
+    return _elastic_frame(rows, f"Materials Project elasticity ({cached.chemsys})")
+
+
+def cached_elastic_records(settings: Settings) -> pd.DataFrame:
+    """Elastic rows of every cached system (each material once, newest database first).
+
+    The rows to extend the modulus model's DFT training set with whatever has been fetched;
+    an empty frame (schema columns) when nothing is cached.
+    """
+    systems = sorted(list_cached(settings), key=lambda c: c.db_version, reverse=True)
+    seen: set[str] = set()
+    rows = [row for system in systems for row in _elastic_rows(system, system.elements, seen)]
+    return _elastic_frame(rows, "Materials Project elasticity (cache)")

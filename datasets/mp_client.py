@@ -1,4 +1,6 @@
-"""The Materials Project client side: the API key, the client interface, and safe errors.
+"""Materials Project client side: API key, client interface, key-safe errors, downloads.
+
+:func:`download_chemsys` asks a client for one chemical system and returns plain JSON.
 
 The key comes from ``MP_API_KEY`` or pymatgen's ``PMG_MAPI_KEY`` setting. It is never logged,
 cached or put in an error message: :func:`ask_mp` reports a client failure with the key masked
@@ -7,13 +9,19 @@ cached or put in an error message: :func:`ask_mp` reports a client failure with 
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import re
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any, Protocol, TypeVar
 
+from monty.json import MontyDecoder, MontyEncoder
+from pymatgen.core.entries import ComputedEntry
+
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.mp_cache import normalize_chemsys
 
 KEY_ENV = "MP_API_KEY"
 
@@ -106,3 +114,101 @@ def default_client(chemsys: str) -> Any:
         "the API",
         lambda: MPRester(api_key=key, use_document_model=False, mute_progress_bars=True),
     )
+
+
+#: MP's mixed GGA/GGA+U/r2SCAN hull, the one shown on materialsproject.org.
+DEFAULT_THERMO_TYPE = "GGA_GGA+U_R2SCAN"
+SUMMARY_FIELDS: tuple[str, ...] = (
+    "material_id",
+    "formula_pretty",
+    "chemsys",
+    "energy_above_hull",
+    "formation_energy_per_atom",
+    "is_stable",
+    "theoretical",
+)
+ELASTICITY_FIELDS: tuple[str, ...] = (
+    "material_id",
+    "formula_pretty",
+    "chemsys",
+    "bulk_modulus",
+    "shear_modulus",
+    "homogeneous_poisson",
+    "state",
+)
+
+
+def subsystems(chemsys: str) -> list[str]:
+    """Every chemical system made of a non-empty subset of the elements, as MP spells them."""
+    elements = normalize_chemsys(chemsys).split("-")
+    return [
+        "-".join(combo)
+        for n in range(1, len(elements) + 1)
+        for combo in itertools.combinations(elements, n)
+    ]
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=MontyEncoder))
+
+
+def _doc_dict(doc: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    data = doc.model_dump(mode="json") if hasattr(doc, "model_dump") else dict(doc)
+    return {f: _jsonable(data.get(f)) for f in fields}
+
+
+def _plain_entry(entry: Any) -> dict[str, Any]:
+    if isinstance(entry, dict):
+        entry = MontyDecoder().process_decoded(entry)
+    if not isinstance(entry, ComputedEntry):
+        raise MPUnavailableError(
+            f"expected computed entries from the Materials Project; got {type(entry).__name__}"
+        )
+    # Structures are not needed for phase diagrams and would make the cache ~20x larger.
+    plain = ComputedEntry(
+        entry.composition,
+        entry.uncorrected_energy,
+        energy_adjustments=entry.energy_adjustments,
+        parameters=entry.parameters,
+        data=entry.data,
+        entry_id=entry.entry_id,
+    )
+    result: dict[str, Any] = _jsonable(plain.as_dict())
+    return result
+
+
+def download_chemsys(client: MPClient, chemsys: str, thermo_type: str) -> dict[str, Any]:
+    """Entries, summary and elasticity documents of a normalised ``chemsys``, as plain JSON."""
+    elements = chemsys.split("-")
+    entries = ask_mp(
+        "entries request",
+        chemsys,
+        lambda: client.get_entries_in_chemsys(
+            elements, additional_criteria={"thermo_types": [thermo_type]}
+        ),
+    )
+    summary = ask_mp(
+        "summary search",
+        chemsys,
+        lambda: client.materials.summary.search(
+            chemsys=subsystems(chemsys), deprecated=False, fields=list(SUMMARY_FIELDS)
+        ),
+    )
+    summary_docs = [_doc_dict(d, SUMMARY_FIELDS) for d in summary]
+    ids = sorted({str(d["material_id"]) for d in summary_docs if d["material_id"]})
+    elastic = (
+        ask_mp(
+            "elasticity search",
+            chemsys,
+            lambda: client.materials.elasticity.search(
+                material_ids=ids, fields=list(ELASTICITY_FIELDS)
+            ),
+        )
+        if ids
+        else []
+    )
+    return {
+        "entries": [_plain_entry(e) for e in entries],
+        "summary": summary_docs,
+        "elasticity": [_doc_dict(d, ELASTICITY_FIELDS) for d in elastic],
+    }

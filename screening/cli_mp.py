@@ -11,14 +11,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from anionscreen.datasets.materials_project import DEFAULT_THERMO_TYPE, fetch_chemsys
+from anionscreen.datasets.materials_project import fetch_chemsys
 from anionscreen.datasets.mp_cache import (
     find_covering,
     list_cached,
     mp_cache_dir,
     normalize_chemsys,
 )
-from anionscreen.datasets.mp_client import api_key_configured
+from anionscreen.datasets.mp_client import DEFAULT_THERMO_TYPE, api_key_configured
 from anionscreen.screening.cli import current_settings
 
 mp_app = typer.Typer(

@@ -19,8 +19,7 @@ from pymatgen.core import SETTINGS as PMG_SETTINGS
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.materials_project import (
-    ELASTICITY_FIELDS,
-    SUMMARY_FIELDS,
+    cached_elastic_records,
     cached_entries,
     elastic_records,
     fetch_chemsys,
@@ -32,7 +31,13 @@ from anionscreen.datasets.mp_cache import (
     normalize_chemsys,
     write_json_atomic,
 )
-from anionscreen.datasets.mp_client import MPUnavailableError, api_key_configured, redact
+from anionscreen.datasets.mp_client import (
+    ELASTICITY_FIELDS,
+    SUMMARY_FIELDS,
+    MPUnavailableError,
+    api_key_configured,
+    redact,
+)
 from anionscreen.datasets.settings import Settings
 from anionscreen.descriptors.stability import LiWindowCalculator
 
@@ -146,14 +151,23 @@ def test_elastic_records_are_measurement_rows(
     fetch_chemsys("Li-S-Cl", settings, client=ReplayMPRester("li_s_cl"))
     with caplog.at_level(logging.WARNING):
         rows = elastic_records("Li-S-Cl", settings)
-    assert "2 material(s) left out (failed fit or K, G <= 0): mp-1185319, mp-96" in caplog.text
+    assert (
+        "Materials Project elastic data (Cl-Li-S): 2 material(s) left out (failed fit or "
+        "K, G <= 0): mp-1185319, mp-96"
+    ) in caplog.text
     assert len(rows) == 9  # Li, LiCl, Li2S x (bulk, shear, Young)
     licl = rows[rows["formula"] == "LiCl"].set_index("modulus_kind")["modulus_GPa"]
     assert licl["bulk"] == 30.0
     assert licl["shear"] == 20.0
     assert licl["Young"] == pytest.approx(9 * 30 * 20 / (3 * 30 + 20), abs=1e-12)  # 49.09 GPa
     note = rows.loc[rows["formula"] == "LiCl", "note"].iloc[0]
-    assert note == "DFT-PBE (Materials Project) mp-22905, VRH average, database 2025.09.25"
+    assert note == "DFT-PBE (Materials Project) mp-22905; K_VRH; database 2025.09.25"
+    assert (
+        elastic_records("Li-Cl", settings)["modulus_kind"].tolist()
+        == ["bulk", "shear", "Young"] * 2
+    )
+    everything = cached_elastic_records(settings)
+    assert everything.equals(rows)
     assert set(rows["source"]) == {"materials_project"}
     assert set(rows["doi"]) == {"10.1038/sdata.2015.9"}
     assert set(rows["amorphous"]) == {"false"}
