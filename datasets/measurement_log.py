@@ -113,6 +113,9 @@ def append_measurements(settings: Settings, source: pd.DataFrame | str | Path) -
     path = log_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S):
+        # Holding the lock, any temporary file left is from a writer that crashed.
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
         old = path.read_bytes() if path.exists() else b""
         if old and not old.startswith(",".join(LOG_COLUMNS).encode() + b"\n"):
             raise AnionscreenError(
