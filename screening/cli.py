@@ -84,9 +84,9 @@ def current_settings(ctx: typer.Context) -> Settings:
 def _register_commands() -> None:
     # Imported here, not at the top, so each command module can import ``current_settings``
     # from this one. Add one import and one tuple entry per command module.
-    from anionscreen.screening import cli_data, cli_generate, cli_mp
+    from anionscreen.screening import cli_data, cli_generate, cli_mp, cli_screen
 
-    command_modules: tuple[ModuleType, ...] = (cli_data, cli_generate, cli_mp)
+    command_modules: tuple[ModuleType, ...] = (cli_data, cli_generate, cli_mp, cli_screen)
     for module in command_modules:
         module.register(app)
 

@@ -1,0 +1,86 @@
+"""Building a campaign's pieces from the other packages: candidates, models, extra columns.
+
+:func:`build_source` turns the campaign's ``[[space]]`` tables into a deterministic chunk
+stream (the generators); :func:`build_scorer` loads the models the campaign names from the
+workspace registry (training default models on the bundled data first if there are none) and
+pins their versions into the campaign, so a resumed run uses exactly the same models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.settings import Settings
+from anionscreen.descriptors.chunk import CompositionChunk
+from anionscreen.descriptors.tables import pymatgen_column
+from anionscreen.screening.campaign import Campaign, validate_spaces
+from anionscreen.screening.runner import ChunkSource
+from anionscreen.screening.scoring import ChunkScorer, ColumnProvider
+
+
+def build_source(campaign: Campaign, source: str = "<campaign>") -> ChunkSource:
+    """The campaign's candidates as a chunk stream of ``execution.chunk_size`` rows."""
+    from anionscreen.screening.generators import count_all, generate_all
+
+    spaces = validate_spaces(campaign, source)
+    size = campaign.execution.chunk_size
+    return ChunkSource(chunks=lambda: generate_all(spaces, size), total=count_all(spaces))
+
+
+class SupplyColumns:
+    """Raw-material cost (USD/kg) and supply risk (HHI) of each composition.
+
+    Both are mass-weighted means of pymatgen's element data (``CostDBElements`` and
+    ``HHIModel``, Gaultois et al., Chem. Mater. 25, 2911 (2013)), as tabulated by
+    :mod:`anionscreen.descriptors.tables`; NaN when an element has no value.
+    """
+
+    def columns(self, chunk: CompositionChunk) -> pd.DataFrame:
+        """``cost_USD_per_kg`` and ``hhi_production`` for each row."""
+        mass = chunk.fractions * pymatgen_column("atomic_mass")
+        total = mass.sum(axis=1, keepdims=True)
+        weights = np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
+        out = {}
+        for name, column in (("cost_USD_per_kg", "cost_usd_per_kg"), ("hhi_production",) * 2):
+            values = pymatgen_column(column)
+            present = chunk.fractions > 0
+            missing = (present & np.isnan(values)).any(axis=1)
+            value = weights @ np.nan_to_num(values)
+            out[name] = np.where(missing, np.nan, value)
+        return pd.DataFrame(out)
+
+
+def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Any, list[str]]:
+    from anionscreen.models.predict import Predictor
+    from anionscreen.models.registry import ModelRegistry
+
+    wanted = campaign.models.model_dump()
+    if all(v == "current" for v in wanted.values()):
+        predictor = Predictor.from_registry(settings, train_if_missing=True)
+        return predictor, list(predictor.notes)
+    registry = ModelRegistry(settings.workspace)
+    current = Predictor.from_registry(settings, train_if_missing=True)
+    models = dict(current.models)
+    for target, version in wanted.items():
+        if version != "current":
+            models[target] = (version, registry.load(version))
+    return Predictor(models), list(current.notes)
+
+
+def build_scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, Campaign, list[str]]:
+    """The chunk scorer, the campaign with model versions pinned, and notes to show the user."""
+    predictor, notes = _load_predictor(campaign, settings)
+    versions: dict[str, str] = dict(predictor.versions)
+    missing = [t for t in ("sigma", "ea", "modulus") if t not in versions]
+    if missing:
+        raise AnionscreenError(
+            f"no {', '.join(missing)} model could be loaded or trained; "
+            "run `anionscreen train` and check its messages"
+        )
+    pinned = campaign.model_copy(update={"models": campaign.models.model_copy(update=versions)})
+    providers: tuple[ColumnProvider, ...] = (SupplyColumns(),)
+    return ChunkScorer(predictor=predictor, campaign=pinned, providers=providers), pinned, notes

@@ -1,0 +1,188 @@
+"""A campaign from start to finished run folder: create or resume, execute, finalise, report.
+
+:func:`start_run` freezes the campaign (with the model versions it resolved) into a new run
+folder; :func:`execute_run` checkpoints every chunk not yet done, then writes the final
+tables and the report and marks the run finished. A run killed at any point is continued by
+:func:`execute_run` on the same folder (see :func:`resume_campaign`), which skips the
+checkpointed chunks and ends with the same tables as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.descriptors.chunk import CompositionChunk
+from anionscreen.screening.campaign import Campaign, campaign_from_dict
+from anionscreen.screening.execute import ExecutorSpec, Progress, iter_results, pack_remaining
+from anionscreen.screening.finalize import finalize_run
+from anionscreen.screening.runstore import Run, create_run, package_versions
+from anionscreen.screening.scoring import ChunkScorer
+
+_MANIFEST_EVERY_S = 2.0
+
+
+@dataclass(frozen=True)
+class ChunkSource:
+    """The candidates of a campaign: a fresh deterministic chunk iterator and the total."""
+
+    chunks: Callable[[], Iterable[CompositionChunk]]
+    total: int
+
+
+class CampaignInterruptedError(AnionscreenError):
+    """Ctrl-C: the run stopped cleanly and can be resumed."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        super().__init__(
+            f"interrupted; finished chunks are saved in {str(run.path)!r}. "
+            f"Resume with: anionscreen screen --resume {run.run_id}"
+        )
+
+
+def start_run(
+    workspace: Path,
+    campaign: Campaign,
+    *,
+    campaign_text: str,
+    scorer: ChunkScorer,
+    total: int,
+    executor: ExecutorSpec,
+    run_id: str | None = None,
+    dataset_hashes: dict[str, Any] | None = None,
+) -> Run:
+    """Create the run folder with everything that describes the run before it starts."""
+    info = {
+        "name": campaign.name,
+        "campaign": campaign.model_dump(mode="json"),
+        "chunk_size": campaign.execution.chunk_size,
+        "total_candidates": total,
+        "model_versions": dict(scorer.predictor.versions),
+        "dataset_hashes": dataset_hashes or {},
+        "packages": package_versions(),
+        "executor": executor.describe(),
+    }
+    run = create_run(workspace, campaign.name, info, run_id=run_id)
+    (run.path / "campaign.toml").write_text(campaign_text, encoding="utf-8")
+    return run
+
+
+def frozen_campaign(run: Run) -> Campaign:
+    """The campaign a run was started with (validated again)."""
+    return campaign_from_dict(run.info["campaign"], source=f"{run.run_id}/run.json")
+
+
+def _write_manifest(run: Run, done: dict[int, dict[str, Any]]) -> None:
+    run.write_json(
+        "manifest.json",
+        {
+            "chunks_done": len(done),
+            "candidates_done": sum(s["generated"] for s in done.values()),
+            "chunks": {
+                str(k): {"rows": v["generated"], "kept": v["kept"]} for k, v in done.items()
+            },
+        },
+    )
+
+
+def execute_run(
+    run: Run,
+    campaign: Campaign,
+    source: ChunkSource,
+    scorer: ChunkScorer,
+    executor: ExecutorSpec,
+    progress: Progress | None = None,
+) -> Run:
+    """Score every chunk not yet checkpointed, then finalise, report and mark finished."""
+    from anionscreen.screening.report import write_report
+
+    if run.finished:
+        raise AnionscreenError(f"run {run.run_id!r} is already finished; nothing to resume")
+    progress = progress or Progress()
+    wall = time.perf_counter()
+    run.remove_stale_temporaries()
+    done = run.completed_chunks()
+    timing = {"generate": 0.0, "checkpoint": 0.0}
+    progress.start(source.total, sum(s["generated"] for s in done.values()))
+    last_manifest = time.perf_counter()
+    try:
+        tasks = pack_remaining(source.chunks(), done, timing)
+        for result in iter_results(tasks, scorer, executor):
+            t0 = time.perf_counter()
+            run.write_checkpoint(result.index, result.table, result.stats)
+            done[result.index] = result.stats
+            timing["checkpoint"] += time.perf_counter() - t0
+            progress.advance(int(result.stats["generated"]))
+            if time.perf_counter() - last_manifest > _MANIFEST_EVERY_S:
+                _write_manifest(run, done)
+                last_manifest = time.perf_counter()
+    except KeyboardInterrupt:
+        progress.stop()
+        raise CampaignInterruptedError(run) from None
+    progress.stop()
+    _write_manifest(run, done)
+    generated = sum(s["generated"] for s in done.values())
+    if generated != source.total:
+        raise AnionscreenError(
+            f"run {run.run_id!r} has {generated} candidates checkpointed but the space has "
+            f"{source.total}; the generator's count and its chunks disagree"
+        )
+    t_chunks = time.perf_counter() - wall
+    summary = finalize_run(run, campaign)
+    run.update_info(counts=summary["counts"])
+    t_report = time.perf_counter()
+    write_report(run, run.path / "report")
+    timings = {
+        "generate_s": timing["generate"],
+        "predict_s_worker_total": summary["worker_seconds"].get("predict", 0.0),
+        "score_s_worker_total": summary["worker_seconds"].get("score", 0.0),
+        "checkpoint_s": timing["checkpoint"],
+        "chunks_wall_s": t_chunks,
+        "finalize_s": summary["seconds_finalize"],
+        "report_s": time.perf_counter() - t_report,
+        "wall_s_this_session": time.perf_counter() - wall,
+    }
+    run.mark_finished(
+        counts=summary["counts"],
+        timings=timings,
+        finished_by=executor.describe(),
+    )
+    # Every checkpoint row is now in candidates.parquet; the per-chunk files only doubled the
+    # disk use. (A kill before this line leaves them behind, which is harmless.)
+    shutil.rmtree(run.chunks_dir, ignore_errors=True)
+    return run
+
+
+def resume_campaign(run: Run) -> Campaign:
+    """Check a run can be resumed and return its frozen campaign."""
+    if run.finished:
+        raise AnionscreenError(f"run {run.run_id!r} is already finished; nothing to resume")
+    return frozen_campaign(run)
+
+
+def run_summary(run: Run) -> dict[str, Any]:
+    """The parts of ``run.json`` people look at first."""
+    info = run.info
+    return {
+        "run_id": run.run_id,
+        "path": str(run.path),
+        "status": info.get("status"),
+        "name": info.get("name"),
+        "created_utc": info.get("created_utc"),
+        "total_candidates": info.get("total_candidates"),
+        "counts": info.get("counts", {}),
+        "timings": info.get("timings", {}),
+        "model_versions": info.get("model_versions", {}),
+    }
+
+
+def dumps(data: Any) -> str:
+    """JSON text for the CLI."""
+    return json.dumps(data, indent=2, sort_keys=True, default=str)

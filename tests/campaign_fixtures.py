@@ -1,0 +1,172 @@
+"""A tiny real screening pipeline for the campaign tests (no mocks).
+
+Candidates are real compositions (Li2 M S(1-x) O(x) X5 for two metals and two halogens);
+the predictor is a real scikit-learn ridge regression on element fractions fitted to a few
+measured electrolytes. Run as a script, it executes a campaign run in a fresh process (the
+kill -9 test uses this): ``python campaign_fixtures.py WORKSPACE RUN_ID DELAY_S``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pymatgen.core.composition import Composition
+from sklearn.linear_model import Ridge
+
+from anionscreen.descriptors.chunk import CompositionChunk, chunk_from_compositions
+from anionscreen.screening.campaign import Campaign, campaign_from_dict
+from anionscreen.screening.execute import ExecutorSpec
+from anionscreen.screening.runner import ChunkSource, execute_run, start_run
+from anionscreen.screening.runstore import Run, open_run
+from anionscreen.screening.scoring import ChunkScorer
+
+# (formula, log10 sigma S/cm, Ea eV, modulus GPa): Ogbolu et al. 2025 and literature rows of
+# the bundled data; modulus 8.2/7.3 GPa measured, others representative.
+TRAINING = (
+    ("Li2TaSCl5", np.log10(2.7e-4), 0.36, 8.2),
+    ("Li2TaS0.7O0.3Cl5", np.log10(8.7e-4), 0.35, 7.9),
+    ("Li2TaS0.4O0.6Cl5", np.log10(4.17e-3), 0.33, 7.3),
+    ("Li2TaS0.1O0.9Cl5", np.log10(4.29e-3), 0.32, 7.0),
+    ("Li3InCl6", np.log10(2.04e-3), 0.35, 20.0),
+    ("Li3YCl6", np.log10(5.39e-4), 0.40, 25.0),
+)
+
+
+def space_rows() -> list[tuple[str, str, float]]:
+    """(M, X, x) of the 44 candidates, in generation order."""
+    return [(m, x_, x / 10) for m in ("Ta", "Nb") for x_ in ("Cl", "Br") for x in range(11)]
+
+
+def make_chunks(chunk_size: int) -> Iterator[CompositionChunk]:
+    """The 44 candidates as chunks of ``chunk_size`` rows (deterministic)."""
+    rows = space_rows()
+    for start in range(0, len(rows), chunk_size):
+        part = rows[start : start + chunk_size]
+        comps = [Composition(f"Li2{m}S{1 - x:.1f}O{x:.1f}{hal}5") for m, hal, x in part]
+        params = pd.DataFrame(
+            {
+                "space": "Li2M(S,O)X5",
+                "M": [m for m, _, _ in part],
+                "X": [hal for _, hal, _ in part],
+                "x": [x for _, _, x in part],
+                "n_Li": 2.0,
+            }
+        )
+        yield chunk_from_compositions(comps, params)
+
+
+def source(chunk_size: int) -> ChunkSource:
+    """The tiny space as a campaign chunk source."""
+    return ChunkSource(chunks=lambda: make_chunks(chunk_size), total=len(space_rows()))
+
+
+class TinyPredictor:
+    """Ridge regressions on element fractions; constant-width intervals; L1 nearest neighbour."""
+
+    def __init__(self, delay_s: float = 0.0) -> None:
+        self.delay_s = delay_s
+        chunk = chunk_from_compositions([Composition(f) for f, *_ in TRAINING])
+        self.train_x = chunk.fractions
+        self.train_formulas = chunk.formulas
+        y = np.array([row[1:] for row in TRAINING], dtype=np.float64)
+        self.models = [Ridge(alpha=1e-3).fit(self.train_x, y[:, k]) for k in range(3)]
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """Fixed versions for the run record."""
+        return {"sigma": "tiny-1", "ea": "tiny-1", "modulus": "tiny-1"}
+
+    def predict_chunk(self, chunk: CompositionChunk) -> pd.DataFrame:
+        """All prediction columns for a chunk."""
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        x = chunk.fractions
+        sigma, ea, modulus = (m.predict(x) for m in self.models)
+        dist = np.abs(x[:, None, :] - self.train_x[None, :, :]).sum(axis=2) / 2
+        nearest = dist.argmin(axis=1)
+        # Wider intervals further from the training data, so acquisition has something to use.
+        half = 0.3 + 2.0 * dist.min(axis=1)
+        return pd.DataFrame(
+            {
+                "log10_sigma_S_per_cm": sigma,
+                "log10_sigma_S_per_cm_lo": sigma - half,
+                "log10_sigma_S_per_cm_hi": sigma + half,
+                "sigma_S_per_cm": 10.0**sigma,
+                "ea_eV": ea,
+                "ea_eV_lo": ea - 0.05,
+                "ea_eV_hi": ea + 0.05,
+                "modulus_GPa": np.abs(modulus) + 1.0,
+                "modulus_GPa_lo": (np.abs(modulus) + 1.0) / 1.5,
+                "modulus_GPa_hi": (np.abs(modulus) + 1.0) * 1.5,
+                "in_domain": dist.min(axis=1) < 0.1,
+                "nearest_known": self.train_formulas[nearest].astype(str),
+                "nearest_distance": dist.min(axis=1),
+            }
+        )
+
+
+def tiny_campaign(chunk_size: int = 4, **overrides: object) -> Campaign:
+    """A campaign over the tiny space (its [[space]] table is the generators' format)."""
+    data: dict[str, object] = {
+        "name": "tiny",
+        "space": [
+            {
+                "name": "Li2M(S,O)X5",
+                "template": "Li2 {M} S{1-x} O{x} {X}5",
+                "M": ["Ta", "Nb"],
+                "X": ["Cl", "Br"],
+                "x": {"start": 0.0, "stop": 1.0, "step": 0.1},
+            }
+        ],
+        "objective": [{"name": "sigma"}, {"name": "modulus", "weight": 0.5}],
+        "constraints": {"sigma_min_S_per_cm": 1e-3},
+        "ranking": {"top_n": 10, "pareto_depth": 3},
+        "acquisition": {"batch_size": 4, "max_per_family": 1},
+        "execution": {"chunk_size": chunk_size},
+    }
+    data.update(overrides)
+    return campaign_from_dict(data, "<tiny>")
+
+
+def new_run(
+    workspace: Path, run_id: str, delay_s: float = 0.0, chunk_size: int = 4
+) -> tuple[Run, Campaign, ChunkScorer]:
+    """Create (not execute) a tiny run."""
+    campaign = tiny_campaign(chunk_size)
+    scorer = ChunkScorer(predictor=TinyPredictor(delay_s), campaign=campaign)
+    run = start_run(
+        workspace,
+        campaign,
+        campaign_text="# tiny\n",
+        scorer=scorer,
+        total=len(space_rows()),
+        executor=ExecutorSpec(),
+        run_id=run_id,
+    )
+    return run, campaign, scorer
+
+
+def run_tiny(
+    workspace: Path,
+    run_id: str,
+    executor: ExecutorSpec | None = None,
+    delay_s: float = 0.0,
+    resume: bool = False,
+) -> Run:
+    """Create (or resume) and execute a tiny run."""
+    if resume:
+        run = open_run(workspace, run_id)
+        campaign = tiny_campaign()
+        scorer = ChunkScorer(predictor=TinyPredictor(delay_s), campaign=campaign)
+    else:
+        run, campaign, scorer = new_run(workspace, run_id, delay_s)
+    return execute_run(run, campaign, source(4), scorer, executor or ExecutorSpec())
+
+
+if __name__ == "__main__":
+    run_tiny(Path(sys.argv[1]), sys.argv[2], delay_s=float(sys.argv[3]))

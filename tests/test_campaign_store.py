@@ -1,0 +1,179 @@
+"""Run folders, the chunk loop on a tiny real pipeline, queries and the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from campaign_fixtures import make_chunks, new_run, run_tiny, space_rows
+from typer.testing import CliRunner
+
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.screening.cli import app
+from anionscreen.screening.execute import ExecutorSpec, PackedChunk
+from anionscreen.screening.query import QueryError, query_run
+from anionscreen.screening.runstore import RunError, create_run, list_runs, open_run
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    workspace = tmp_path_factory.mktemp("ws")
+    run_tiny(workspace, "base")
+    return workspace, "base"
+
+
+def test_existing_run_dir_is_never_overwritten(tmp_path: Path) -> None:
+    run = create_run(tmp_path, "c", {"note": "first"}, run_id="r1")
+    before = (run.path / "run.json").read_bytes()
+    with pytest.raises(RunError, match="already exists; runs are never overwritten"):
+        create_run(tmp_path, "c", {"note": "second"}, run_id="r1")
+    assert (run.path / "run.json").read_bytes() == before
+    # automatic ids never collide either
+    a = create_run(tmp_path, "c", {})
+    b = create_run(tmp_path, "c", {})
+    assert a.path != b.path
+    assert b.run_id.startswith(a.run_id)
+
+
+def test_finished_run_is_immutable(finished: tuple[Path, str]) -> None:
+    run = open_run(*finished)
+    assert run.finished
+    with pytest.raises(RunError, match="'base' is finished and immutable"):
+        run.write_table("ranked.csv", pd.DataFrame({"a": [1]}))
+    with pytest.raises(RunError, match="immutable"):
+        run.write_checkpoint(0, pd.DataFrame({"a": [1]}), {})
+    assert (run.path / "ranked.csv").stat().st_mode & 0o222 == 0  # read-only (root ignores it)
+
+
+def test_run_record_describes_the_run(finished: tuple[Path, str]) -> None:
+    run = open_run(*finished)
+    info = run.info
+    assert info["counts"] == {
+        "generated": 44,
+        "failed": 0,
+        "failed_reasons": {},
+        "kept": 30,
+        "pareto_front": 2,
+    }
+    assert info["model_versions"] == {"sigma": "tiny-1", "ea": "tiny-1", "modulus": "tiny-1"}
+    assert info["campaign"]["name"] == "tiny"
+    assert info["chunk_size"] == 4
+    assert {"numpy", "pandas", "scikit-learn", "python"} <= set(info["packages"])
+    assert {"generate_s", "finalize_s", "chunks_wall_s"} <= set(info["timings"])
+    manifest = json.loads((run.path / "manifest.json").read_text())
+    assert manifest["chunks_done"] == 11
+    assert manifest["candidates_done"] == 44
+    assert (run.path / "campaign.toml").read_text() == "# tiny\n"
+    assert not run.chunks_dir.exists()  # merged into candidates.parquet
+
+
+def test_tables_are_consistent(finished: tuple[Path, str]) -> None:
+    run = open_run(*finished)
+    candidates = pd.read_parquet(run.path / "candidates.parquet")
+    assert len(candidates) == 44
+    assert candidates["candidate_id"].tolist() == list(range(44))
+    # the floor 1e-3 S/cm removes exactly the rows predicted below it
+    assert (~candidates["feasible"]).sum() == (candidates["log10_sigma_S_per_cm"] < -3).sum() == 14
+    ranked = pd.read_parquet(run.path / "ranked.parquet")
+    assert ranked["rank"].tolist() == list(range(1, 11))
+    best = candidates[candidates["feasible"]].sort_values("score", ascending=False)
+    assert ranked["formula"].tolist() == best["formula"].head(10).tolist()
+    assert np.all(np.diff(ranked["score"]) <= 0)
+    pareto = pd.read_parquet(run.path / "pareto.parquet")
+    front = pareto.loc[pareto["pareto_rank"] == 1, "formula"].tolist()
+    assert sorted(front) == sorted(candidates.loc[candidates["pareto_rank"] == 1, "formula"])
+    batch = pd.read_parquet(run.path / "next_batch.parquet")
+    assert len(batch) == 4
+    assert batch.groupby(["M", "X"]).size().max() == 1  # max_per_family = 1
+
+
+def test_query_api(finished: tuple[Path, str]) -> None:
+    run = open_run(*finished)
+    ranked = pd.read_parquet(run.path / "ranked.parquet")
+    top = query_run(run, top=5)
+    assert top["formula"].tolist() == ranked["formula"].head(5).tolist()
+    nb = query_run(run, where="M = 'Nb' AND x >= 0.5 AND X_sym = 'Br'")
+    assert set(nb["M"]) == {"Nb"}
+    assert set(nb["X_sym"]) == {"Br"}
+    assert nb["x"].min() >= 0.5
+    assert len(nb) == 6  # x = 0.5 ... 1.0
+    br = query_run(run, contains=["Br", "Ta"], include_infeasible=True)
+    assert len(br) == 11
+    assert all("Br" in f and "Ta" in f for f in br["formula"])
+    soft = query_run(run, sort="modulus_GPa", top=3)
+    assert soft["modulus_GPa"].is_monotonic_increasing
+    counted = query_run(run, sql="SELECT M, count(*) AS n FROM candidates GROUP BY M ORDER BY M")
+    assert counted.to_dict("records") == [{"M": "Nb", "n": 22}, {"M": "Ta", "n": 22}]
+    with pytest.raises(QueryError, match="--sort: unknown column 'nope'"):
+        query_run(run, sort="nope")
+    with pytest.raises(QueryError, match="--contains: unknown element 'Qq'"):
+        query_run(run, contains=["Qq"])
+    with pytest.raises(QueryError, match="query failed"):
+        query_run(run, where="no_such_column > 1")
+
+
+def test_cli_query_runs_and_report(finished: tuple[Path, str], tmp_path: Path) -> None:
+    workspace, _ = finished
+    runner = CliRunner()
+    out = runner.invoke(
+        app, ["-w", str(workspace), "query", "latest", "--top", "2", "--format", "json"]
+    )
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)
+    ranked = pd.read_parquet(workspace / "campaigns" / "base" / "ranked.parquet")
+    assert [r["formula"] for r in rows] == ranked["formula"].head(2).tolist()
+    assert rows[0]["score"] == pytest.approx(ranked["score"].iloc[0])
+    csv = runner.invoke(
+        app, ["-w", str(workspace), "query", "base", "--top", "1", "--format", "csv"]
+    )
+    assert csv.output.splitlines()[0].startswith("formula,score")
+    listed = runner.invoke(app, ["-w", str(workspace), "runs", "list"])
+    assert "base" in listed.output
+    assert "finished" in listed.output
+    shown = runner.invoke(app, ["-w", str(workspace), "runs", "show", "base"])
+    assert json.loads(shown.output)["counts"]["generated"] == 44
+    rep = runner.invoke(app, ["-w", str(workspace), "report", "base", "--out", str(tmp_path / "r")])
+    assert rep.exit_code == 0
+    html = (tmp_path / "r" / "index.html").read_text()
+    for png in ("pareto.png", "families.png", "next_batch.png"):
+        assert f'src="{png}"' in html
+        assert (tmp_path / "r" / png).read_bytes()[:4] == b"\x89PNG"
+    assert ranked["formula"].iloc[0] in html
+    missing = runner.invoke(app, ["-w", str(workspace), "query", "nope"])
+    assert missing.exit_code == 1
+    assert "no run 'nope'" in missing.output
+
+
+def test_joblib_workers_give_identical_tables(finished: tuple[Path, str], tmp_path: Path) -> None:
+    workspace, run_id = finished
+    parallel = run_tiny(tmp_path, "par", executor=ExecutorSpec(workers=2))
+    for name in ("ranked.csv", "next_batch.csv"):
+        assert (parallel.path / name).read_bytes() == (
+            workspace / "campaigns" / run_id / name
+        ).read_bytes()
+    assert parallel.info["finished_by"] == {"executor": "joblib", "workers": 2}
+    assert [r.run_id for r in list_runs(tmp_path)] == ["par"]
+
+
+def test_packing_round_trips_chunks() -> None:
+    chunk = next(make_chunks(8))
+    packed = PackedChunk.pack(chunk, 3, 24)
+    assert packed.fractions.shape == (8, 5)  # only Li, O, S, Cl, Ta occur in this chunk
+    back = packed.unpack()
+    np.testing.assert_array_equal(back.fractions, chunk.fractions)
+    assert back.formulas.tolist() == chunk.formulas.tolist()
+
+
+def test_resume_refuses_a_changed_space(tmp_path: Path) -> None:
+    run, campaign, scorer = new_run(tmp_path, "changed")
+    from anionscreen.screening.runner import ChunkSource, execute_run
+
+    first = next(make_chunks(4))
+    run.write_checkpoint(0, pd.DataFrame({"a": [1]}), {"generated": 4, "first_formula": "X"})
+    src = ChunkSource(chunks=lambda: make_chunks(4), total=len(space_rows()))
+    with pytest.raises(AnionscreenError, match=r"chunk 0 regenerated with 4 rows starting"):
+        execute_run(run, campaign, src, scorer, ExecutorSpec())
+    assert first.formulas[0] != "X"
