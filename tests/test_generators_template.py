@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +211,19 @@ def test_oxidation_state_matrix_values(example: list[SpaceSpec]) -> None:
     assert np.isnan(chunk.oxidation_states[0, idx["O"]])  # x = 0: O absent
     assert chunk.oxidation_states[5, idx["O"]] == -2
     assert chunk.fractions[0, idx["Cl"]] == pytest.approx(5 / 9)
+
+
+def test_formulas_match_normalized_formula_for_non_terminating_amounts() -> None:
+    space = _space(
+        template="Li{n} Ta S{1-x} O{x} Cl5", x={"start": 0, "stop": 1, "step": "1/3"}, n="balance"
+    )
+    assert space.numbers["x"] == (Fraction(0), Fraction(1, 3), Fraction(2, 3), Fraction(1))
+    formulas = [f for c in make_generator(space).generate() for f in c.formulas]
+    expected = [
+        normalized_formula(
+            Composition({"Li": 2, "Ta": 1, "S": float(1 - x), "O": float(x), "Cl": 5})
+        )
+        for x in space.numbers["x"]
+    ]
+    assert formulas == expected
+    assert formulas[1] == "Li2TaS0.666667Cl5O0.333333"
