@@ -89,7 +89,7 @@ def _reference(space: SpaceSpec) -> set[Normal]:
                 final = dict(amounts)
                 if balance_el is not None:
                     rest = sum(q * st_of[el] for el, q in amounts.items())
-                    n = -rest / st_of[balance_el] if st_of[balance_el] else Fraction(-1)
+                    n = Fraction(-rest) / st_of[balance_el] if st_of[balance_el] else Fraction(-1)
                     if n <= 0:
                         continue
                     final[balance_el] += n
