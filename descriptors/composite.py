@@ -122,16 +122,15 @@ class CompositionFeaturizer(CompositionTransformer):
             start += width
 
     @property
-    def needs_states_(self) -> bool:
-        """Whether any member set reads oxidation states."""
-        check_is_fitted(self, "featurizers_")
-        return any(member.needs_states for member in self.featurizers_)
+    def needs_states(self) -> bool:  # type: ignore[override]
+        """Whether any set of the preset reads oxidation states."""
+        return any(cls.needs_states for cls in PRESETS.get(self.preset, ()))
 
     def transform(self, X: Any) -> np.ndarray:  # noqa: N803
         """Features of every row, shape (n, len(get_feature_names_out())), float64."""
         check_is_fitted(self, "featurizers_")
         self._check_params()
-        return transform_with(self, self.featurizers_, X, self.needs_states_)
+        return transform_with(self, self.featurizers_, X, self.needs_states)
 
 
 @dataclass(frozen=True)
@@ -191,11 +190,11 @@ def featurize(
         member.feature_names_out_ = np.asarray(member._feature_names(), dtype=object)
     prepared = prepare_input(compositions)
     states = None
-    if featurizer.needs_states_:
+    if featurizer.needs_states:
         prepared, states = with_states(prepared)
     if prepared.failures and on_error == "raise":
         # Same message as the transformers give.
-        transform_with(featurizer, featurizer.featurizers_, compositions, featurizer.needs_states_)
+        transform_with(featurizer, featurizer.featurizers_, compositions, featurizer.needs_states)
     values = compute_features(prepared, states, featurizer.featurizers_)
     features = pd.DataFrame(
         values, columns=list(featurizer.feature_names_out_), index=pd.Index(prepared.kept)
