@@ -83,7 +83,8 @@ def bring_to_room_temperature(df: pd.DataFrame, tolerance: float = RT_TOLERANCE_
         else:
             why = "censored" if censored[i] else "no Ea"
             extra = f"measured at {t:g} C, far from 25 C; not corrected ({why})"
-        notes[i] = f"{notes[i]}; {extra}" if notes[i] else extra
+        if extra not in notes[i]:  # idempotent: a second pass adds nothing
+            notes[i] = f"{notes[i]}; {extra}" if notes[i] else extra
     out["sigma_S_per_cm"] = sigma
     out["temperature_C"] = temperature
     out["note"] = notes

@@ -151,3 +151,4 @@ def test_far_rows_corrected_or_flagged() -> None:
     ]
     assert out["sigma_S_per_cm"].iloc[2] == 1e-8  # a censored bound is never moved
     assert df["sigma_S_per_cm"].iloc[0] == 1e-2  # the input is not modified
+    assert bring_to_room_temperature(out)["note"].tolist() == out["note"].tolist()
