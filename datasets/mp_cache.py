@@ -24,18 +24,23 @@ from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.settings import Settings
 
 CACHE_FORMAT = 1
-FETCH_HINT = "anionscreen mp fetch {chemsys}"
+
+
+def fetch_command(chemsys: list[str]) -> str:
+    """The command that fills the cache with these systems."""
+    return "anionscreen mp fetch " + " ".join(chemsys)
 
 
 class MPCacheMissingError(AnionscreenError):
     """No cached Materials Project data covers the chemical system(s) asked about."""
 
-    def __init__(self, chemsys: list[str], cache_dir: Path) -> None:
+    def __init__(self, chemsys: list[str], cache_dir: Path, purpose: str = "") -> None:
         self.chemsys = list(chemsys)
-        commands = "; ".join(FETCH_HINT.format(chemsys=c) for c in self.chemsys)
+        command = fetch_command(self.chemsys)
+        lead = f"{purpose}, but there is " if purpose else ""
         super().__init__(
-            f"no cached Materials Project data for {', '.join(self.chemsys)} in {cache_dir}. "
-            f"Fill the cache first (needs MP_API_KEY and a network): {commands}"
+            f"{lead}no cached Materials Project data for {', '.join(self.chemsys)} in "
+            f"{cache_dir}. Fill the cache first (needs MP_API_KEY and a network): {command}"
         )
 
 
