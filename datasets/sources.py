@@ -25,6 +25,7 @@ from anionscreen.datasets.external import EXTERNAL_DATASETS
 from anionscreen.datasets.fetch import locate
 from anionscreen.datasets.laskowski import load_laskowski
 from anionscreen.datasets.liverpool import load_liverpool
+from anionscreen.datasets.loading import OnError, check_on_error
 from anionscreen.datasets.mchaffie import load_mchaffie
 from anionscreen.datasets.measurement_log import log_path, read_log
 from anionscreen.datasets.obelix import load_obelix
@@ -53,17 +54,22 @@ CONDUCTIVITY_SOURCES: tuple[str, ...] = (
 )
 """Sources for conductivity training (``obelix`` includes both official splits)."""
 
-_LOADERS: dict[str, Callable[[Settings], pd.DataFrame]] = {
-    "bundled": lambda settings: load_bundled(),
-    "log": lambda settings: read_log(settings).loc[:, list(MEASUREMENT_COLUMNS)],
-    "obelix": lambda settings: load_obelix(settings, "all"),
-    "obelix_train": lambda settings: load_obelix(settings, "train"),
-    "obelix_test": lambda settings: load_obelix(settings, "test"),
-    "liverpool": load_liverpool,
-    "laskowski": load_laskowski,
-    "mchaffie": load_mchaffie,
-    "elastic_tensor_2015": load_elastic_tensor_2015,
-    "mp_binary_elasticity": load_mp_binary_elasticity,
+_LOADERS: dict[str, Callable[[Settings, OnError], pd.DataFrame]] = {
+    # bundled and log are validated strictly when written, so on_error does not apply to them
+    "bundled": lambda settings, on_error: load_bundled(),
+    "log": lambda settings, on_error: read_log(settings).loc[:, list(MEASUREMENT_COLUMNS)],
+    "obelix": lambda settings, on_error: load_obelix(settings, "all", on_error=on_error),
+    "obelix_train": lambda settings, on_error: load_obelix(settings, "train", on_error=on_error),
+    "obelix_test": lambda settings, on_error: load_obelix(settings, "test", on_error=on_error),
+    "liverpool": lambda settings, on_error: load_liverpool(settings, on_error=on_error),
+    "laskowski": lambda settings, on_error: load_laskowski(settings, on_error=on_error),
+    "mchaffie": lambda settings, on_error: load_mchaffie(settings, on_error=on_error),
+    "elastic_tensor_2015": lambda settings, on_error: load_elastic_tensor_2015(
+        settings, on_error=on_error
+    ),
+    "mp_binary_elasticity": lambda settings, on_error: load_mp_binary_elasticity(
+        settings, on_error=on_error
+    ),
 }
 
 
@@ -74,8 +80,11 @@ def _check_name(name: str) -> None:
         )
 
 
-def load_source(name: str, settings: Settings) -> pd.DataFrame:
+def load_source(name: str, settings: Settings, *, on_error: OnError = "skip") -> pd.DataFrame:
     """Rows of one source in the measurement schema, ``source`` = ``name``.
+
+    ``on_error="skip"`` (default) drops rows an external loader cannot read and records them
+    in ``attrs``; ``"raise"`` raises :class:`DataValidationError` listing them all.
 
     Raises
     ------
@@ -84,22 +93,27 @@ def load_source(name: str, settings: Settings) -> pd.DataFrame:
         cache (the message says how to get it).
     ChecksumError
         If an external file is not the published one.
+    DataValidationError
+        With ``on_error="raise"``, if an external file has rows that cannot be read.
     """
     _check_name(name)
-    df = _LOADERS[name](settings)
+    check_on_error(on_error)
+    df = _LOADERS[name](settings, on_error)
     df["source"] = name
     df.attrs.setdefault("skipped_rows", 0)
     df.attrs.setdefault("failures", [])
     return df
 
 
-def load_measurements(names: Sequence[str], settings: Settings) -> pd.DataFrame:
+def load_measurements(
+    names: Sequence[str], settings: Settings, *, on_error: OnError = "skip"
+) -> pd.DataFrame:
     """Rows of several sources stacked (no deduplication: see :mod:`.combined`)."""
     if isinstance(names, str):
         raise AnionscreenError(f"names must be a list of source names, not the string {names!r}")
     for name in names:
         _check_name(name)
-    frames = [load_source(name, settings) for name in dict.fromkeys(names)]
+    frames = [load_source(name, settings, on_error=on_error) for name in dict.fromkeys(names)]
     skipped = {
         name: int(f.attrs["skipped_rows"])
         for name, f in zip(dict.fromkeys(names), frames, strict=True)

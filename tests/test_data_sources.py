@@ -153,6 +153,11 @@ def test_laskowski_quirks(mirrored: Settings) -> None:
     assert set(glass["formula"]) == {"Li1.65Si0.3B0.25S1.05O0.75"}
     with pytest.raises(DataValidationError, match="row 716"):
         load_laskowski(mirrored, on_error="raise")
+    with pytest.raises(DataValidationError) as info:
+        load_source("laskowski", mirrored, on_error="raise")
+    assert len({p.row for p in info.value.problems}) == 59
+    with pytest.raises(AnionscreenError, match="on_error must be 'raise' or 'skip'; got 'ignore'"):
+        load_source("laskowski", mirrored, on_error="ignore")  # type: ignore[arg-type]
 
 
 @needs_mirror
