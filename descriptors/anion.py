@@ -112,7 +112,8 @@ class AnionComposition(CompositionTransformer):
         out[:, :n_an] = share
         with np.errstate(invalid="ignore", divide="ignore"):
             plogp = np.where(share > 0, share * np.log(np.where(share > 0, share, 1.0)), 0.0)
-        out[:, n_an] = np.where(total > 0, -plogp.sum(axis=1), np.nan)
+        # 0.0 - sum avoids printing -0.0 for a single anion.
+        out[:, n_an] = np.where(total > 0, 0.0 - plogp.sum(axis=1), np.nan)
         out[:, n_an + 1] = total
         col = n_an + 2
         for prop in ("shannon_radius_A", "polarisability_A3"):
