@@ -92,9 +92,7 @@ def _write(text: str, output: Path | None) -> None:
 def list_command(ctx: typer.Context) -> None:
     """List measurement sources with kind, availability, row counts, licence and citation.
 
-    External sources count as available when they are in the mirror
-    (ANIONSCREEN_DATA_MIRROR) or the cache; available ones are loaded and checksummed to
-    count their rows.
+    External sources count as available when they are in the mirror (ANIONSCREEN_DATA_MIRROR) or the cache; available ones are loaded and checksummed to count their rows.
     """
     table = list_sources(current_settings(ctx))
     columns = ("name", "kind", "available", "rows", "skipped", "published_rows", "licence")
@@ -147,9 +145,10 @@ def combined_command(
         Path | None, typer.Option("--output", "-o", help="Write the CSV to this file.")
     ] = None,
 ) -> None:
-    """One row per formula and target (log10_sigma, ea_eV, log10_modulus per kind) with
-    count, median, min and max across the chosen sources; censored and non-room-temperature
-    values are counted, not averaged."""
+    """Show the combined view: one row per formula and target, keeping the spread.
+
+    Targets are log10_sigma, ea_eV and log10_modulus (one per modulus kind); each row gives count, median, min and max across the chosen sources. Censored and non-room-temperature conductivities are counted (n_censored, n_not_rt), not averaged.
+    """
     df = load_measurements(list(source or DEFAULT_EXPORT_SOURCES), current_settings(ctx))
     _report_skipped(df)
     view = combine(df)
@@ -184,10 +183,7 @@ def add_command(
 ) -> None:
     """Validate every row of FILE and append them to the workspace's measurement log.
 
-    On any bad row, each problem is printed (row, column, value, what was expected), the
-    command exits with code 1, and the log is left byte-identical. On success the rows are
-    appended atomically with their provenance (file name, sha256, time); concurrent adds
-    queue on a file lock.
+    On any bad row, each problem is printed (row, column, value, what was expected), the command exits with code 1, and the log is left byte-identical. On success the rows are appended atomically with their provenance (file name, sha256, time); concurrent adds queue on a file lock.
     """
     settings = current_settings(ctx)
     added = append_measurements(settings, file)
@@ -207,9 +203,7 @@ def fetch_command(
 ) -> None:
     """Put verified copies of external datasets into the cache.
 
-    Copies from ANIONSCREEN_DATA_MIRROR when it is set, otherwise downloads from the
-    dataset's public, commit-pinned address. A sha256 mismatch is an error naming the file
-    and both checksums, and nothing is cached.
+    Copies from ANIONSCREEN_DATA_MIRROR when it is set, otherwise downloads from the dataset's public, commit-pinned address. A sha256 mismatch is an error naming the file and both checksums, and nothing is cached.
     """
     settings = current_settings(ctx)
     wanted = list(EXTERNAL_DATASETS) if names == ["all"] else names
