@@ -18,7 +18,7 @@ import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, reduce
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -86,6 +86,23 @@ class Piece:
         return int(self.amounts.shape[0])
 
 
+def first_distinct(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per row, keep each valid entry unless an earlier valid entry has the same value.
+
+    ``values`` and ``valid`` have shape (n, A) (A = oxidation-state assignments). Runs in
+    O(n A log A) with a stable sort per row, instead of comparing all pairs of assignments.
+    """
+    sentinel = np.iinfo(np.int64).max
+    key = np.where(valid, values, sentinel)
+    order = np.argsort(key, axis=1, kind="stable")
+    ranked = np.take_along_axis(key, order, axis=1)
+    first = np.ones(ranked.shape, dtype=bool)
+    first[:, 1:] = ranked[:, 1:] != ranked[:, :-1]
+    keep = np.zeros(valid.shape, dtype=bool)
+    np.put_along_axis(keep, order, first & (ranked != sentinel), axis=1)
+    return keep
+
+
 @cache
 def _order_key(symbol: str) -> tuple[float, str]:
     with warnings.catch_warnings():
@@ -129,41 +146,37 @@ def piece_formulas(piece: Piece) -> np.ndarray:
         text = _map_unique(rounded[:, j], lambda v, s=sym: s + _format_value(v), object)
         text[piece.amounts[:, j] == 0] = ""
         parts.append(text)
-    if not parts:
-        return np.empty(0, dtype=object)
-    formulas: np.ndarray = reduce(np.add, parts)
+    formulas = np.empty(len(piece), dtype=object)
+    # str.join over zipped columns is ~2x faster than adding object arrays column by column.
+    formulas[:] = list(map("".join, zip(*parts, strict=True)))
     return formulas
 
 
-def piece_arrays(piece: Piece) -> tuple[np.ndarray, np.ndarray]:
-    """Element-fraction matrix and oxidation-state matrix (NaN where absent) of a piece."""
-    n = len(piece)
+def _write_arrays(piece: Piece, fractions: np.ndarray, states: np.ndarray) -> None:
+    """Write a piece's element fractions and states (NaN where absent) into row slices."""
     cols = np.array([element_index()[s] for s in piece.symbols], dtype=np.intp)
     amounts = piece.amounts
     totals = amounts.sum(axis=1, dtype=np.int64)
-    fractions = np.zeros((n, N_ELEMENTS), dtype=np.float64)
     fractions[:, cols] = amounts / totals[:, None]
-    states = np.full((n, N_ELEMENTS), np.nan)
     states[:, cols] = np.where(amounts > 0, piece.states, np.nan)
-    return fractions, states
 
 
-class _Buffer:
-    """Collects rows of pieces until a chunk is full."""
+class _ChunkWriter:
+    """Fills one chunk's arrays in place, piece after piece (one allocation per chunk)."""
 
-    def __init__(self) -> None:
-        self.fractions: list[np.ndarray] = []
-        self.states: list[np.ndarray] = []
-        self.formulas: list[np.ndarray] = []
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.fractions = np.zeros((size, N_ELEMENTS), dtype=np.float64)
+        self.states = np.full((size, N_ELEMENTS), np.nan)
+        self.formulas = np.empty(size, dtype=object)
         self.params: list[dict[str, np.ndarray]] = []
         self.rows = 0
 
     def add(self, piece: Piece) -> None:
-        fractions, states = piece_arrays(piece)
         n = len(piece)
-        self.fractions.append(fractions)
-        self.states.append(states)
-        self.formulas.append(piece_formulas(piece))
+        rows = slice(self.rows, self.rows + n)
+        _write_arrays(piece, self.fractions[rows], self.states[rows])
+        self.formulas[rows] = piece_formulas(piece)
         self.params.append(
             {
                 key: (np.asarray(v) if np.ndim(v) else np.full(n, v, dtype=_dtype(v)))
@@ -172,25 +185,17 @@ class _Buffer:
         )
         self.rows += n
 
-    def take(self, n: int) -> CompositionChunk:
-        fractions = np.concatenate(self.fractions)
-        states = np.concatenate(self.states)
-        formulas = np.concatenate(self.formulas)
+    def chunk(self) -> CompositionChunk:
+        n = self.rows
         keys = list(dict.fromkeys(k for p in self.params for k in p))
-        columns = {k: np.concatenate([p[k] for p in self.params]) for k in keys}
-        chunk = CompositionChunk(
-            fractions=fractions[:n],
-            formulas=formulas[:n],
-            oxidation_states=states[:n],
-            params=pd.DataFrame({k: v[:n] for k, v in columns.items()}),
+        columns = {k: np.concatenate([p[k] for p in self.params if k in p]) for k in keys}
+        trim = n < self.size  # only the last chunk; copy so the unused rows are freed
+        return CompositionChunk(
+            fractions=self.fractions[:n].copy() if trim else self.fractions,
+            formulas=self.formulas[:n].copy() if trim else self.formulas,
+            oxidation_states=self.states[:n].copy() if trim else self.states,
+            params=pd.DataFrame(columns),
         )
-        rest = len(fractions) - n
-        self.fractions = [fractions[n:]] if rest else []
-        self.states = [states[n:]] if rest else []
-        self.formulas = [formulas[n:]] if rest else []
-        self.params = [{k: v[n:] for k, v in columns.items()}] if rest else []
-        self.rows = rest
-        return chunk
 
 
 def _dtype(value: Any) -> Any:
@@ -207,17 +212,20 @@ def rechunk(pieces: Iterable[Piece], chunk_size: int) -> Iterator[CompositionChu
     """
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise AnionscreenError(f"chunk_size must be a positive integer; got {chunk_size!r}")
-    buffer = _Buffer()
+    writer: _ChunkWriter | None = None
     for piece in pieces:
         start = 0
         while start < len(piece):
-            stop = min(len(piece), start + chunk_size - buffer.rows)
-            buffer.add(_slice(piece, start, stop))
+            if writer is None:
+                writer = _ChunkWriter(chunk_size)
+            stop = min(len(piece), start + chunk_size - writer.rows)
+            writer.add(_slice(piece, start, stop))
             start = stop
-            if buffer.rows >= chunk_size:
-                yield buffer.take(chunk_size)
-    if buffer.rows:
-        yield buffer.take(buffer.rows)
+            if writer.rows == chunk_size:
+                yield writer.chunk()
+                writer = None
+    if writer is not None and writer.rows:
+        yield writer.chunk()
 
 
 def _slice(piece: Piece, start: int, stop: int) -> Piece:

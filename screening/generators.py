@@ -33,7 +33,7 @@ import numpy as np
 from anionscreen.descriptors.charge import default_oxidation_states
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.chunking import Generator, Piece, rechunk
+from anionscreen.screening.chunking import Generator, Piece, first_distinct, rechunk
 from anionscreen.screening.filters import (
     composition_mask,
     electronegativity_ok,
@@ -191,27 +191,29 @@ class TemplateGenerator(Generator):
                 cols[:, column] += value
         cols *= combo.scale
         charge = cols @ combo.assignments.T  # (n, A)
-        n_assign = len(combo.assignments)
-        amounts = np.repeat(cols[:, None, :], n_assign, axis=1)  # (n, A, k)
-        if combo.balance_column is not None:
-            s_bal = combo.assignments[:, combo.balance_column]
+        present = cols > 0
+        bal = combo.balance_column
+        if bal is not None:
+            s_bal = combo.assignments[:, bal]
             # scale is a multiple of every |s_bal|, so the division is exact.
             solved = -charge // np.where(s_bal == 0, 1, s_bal)
             valid = (s_bal != 0) & (solved > 0)
-            amounts[:, :, combo.balance_column] += np.where(valid, solved, 0)
-            same = solved[:, :, None] == solved[:, None, :]
+            distinct = solved
         else:
             valid = charge == 0
-            same = np.ones((n, n_assign, n_assign), dtype=bool)
+            distinct = np.zeros_like(charge)
         if self.space.filters.electronegativity_order:
             x = np.array([pauling_electronegativity(e) for e in combo.elements])
-            for a in range(n_assign):
-                valid[:, a] &= electronegativity_ok(amounts[:, a] > 0, combo.assignments[a], x)
-        # Keep an assignment unless an earlier valid one gives the same composition.
-        earlier = np.tril(np.ones((n_assign, n_assign), dtype=bool), k=-1)
-        keep = valid & ~(same & valid[:, None, :] & earlier[None]).any(axis=2)
-        rows, assign = np.nonzero(keep)  # row-major: grid order, then assignment order
-        kept = amounts[rows, assign]
+            for a in range(len(combo.assignments)):
+                here = present.copy()
+                if bal is not None:
+                    here[:, bal] |= valid[:, a]
+                valid[:, a] &= electronegativity_ok(here, combo.assignments[a], x)
+        # A grid point is kept once per distinct composition: per balance amount, or once.
+        rows, assign = np.nonzero(first_distinct(distinct, valid))  # grid, then assignment
+        kept = cols[rows]
+        if bal is not None:
+            kept[:, bal] += solved[rows, assign]
         li = combo.elements.index("Li") if "Li" in combo.elements else None
         mask = composition_mask(self.space.filters, kept, combo.elements, li)
         return rows[mask] + start, assign[mask], kept[mask]
@@ -241,8 +243,8 @@ class TemplateGenerator(Generator):
             n_assign = len(combo.assignments)
             if not n_assign:
                 continue
-            # Bound the (points x assignments x elements) work arrays to a few tens of MB.
-            block = max(256, min(BLOCK, 2_000_000 // (n_assign * (n_assign + len(combo.elements)))))
+            # Bound the (points x assignments) work arrays to a few tens of MB.
+            block = max(256, min(BLOCK, 2_000_000 // n_assign))
             for start in range(0, self.grid_size, block):
                 rows, assign, amounts = self._block(
                     combo, start, min(start + block, self.grid_size)

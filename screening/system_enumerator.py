@@ -39,7 +39,7 @@ from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.charge import default_oxidation_states
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.chunking import Generator, Piece, rechunk
+from anionscreen.screening.chunking import Generator, Piece, first_distinct, rechunk
 from anionscreen.screening.filters import (
     FilterSpec,
     composition_mask,
@@ -140,8 +140,9 @@ class SystemEnumerator(Generator):
             assignments = np.zeros((len(product), len(elements)), dtype=np.int64)
             assignments[:, by_z] = np.array(product, dtype=np.int64)
             lows = np.array([li_lo] + [lo for lo, _ in ranges], dtype=np.int64)
-            for start in range(0, total, BLOCK):
-                flat = np.arange(start, min(start + BLOCK, total))
+            block = max(256, min(BLOCK, 2_000_000 // len(assignments)))
+            for start in range(0, total, block):
+                flat = np.arange(start, min(start + block, total))
                 k = np.stack(np.unravel_index(flat, sizes), axis=1) + lows[1:]
                 yield from self._select(elements, k, assignments, lows, li_hi, step)
 
@@ -159,19 +160,15 @@ class SystemEnumerator(Generator):
         ok_div = (s_li != 0) & (charge % np.where(s_li == 0, 1, s_li) == 0)
         li = -charge // np.where(s_li == 0, 1, s_li)
         valid = ok_div & (li >= lows[0]) & (li <= li_hi)
-        n, n_assign = charge.shape
-        full = np.empty((n, n_assign, len(elements)), dtype=np.int64)
-        full[:, :, 0] = li
-        full[:, :, 1:] = k[:, None, :]
         if self.filters.electronegativity_order:
+            # Every element of the subset is present, so the test depends on the states only.
             x = np.array([pauling_electronegativity(e) for e in elements])
-            for a in range(n_assign):
-                valid[:, a] &= electronegativity_ok(full[:, a] > 0, assignments[a], x)
-        earlier = np.tril(np.ones((n_assign, n_assign), dtype=bool), k=-1)
-        same = li[:, :, None] == li[:, None, :]
-        keep = valid & ~(same & valid[:, None, :] & earlier[None]).any(axis=2)
-        rows, assign = np.nonzero(keep)
-        amounts = full[rows, assign]
+            present = np.ones((len(assignments), len(elements)), dtype=bool)
+            valid &= electronegativity_ok(present, assignments, x)[None, :]
+        rows, assign = np.nonzero(first_distinct(li, valid))
+        amounts = np.empty((len(rows), len(elements)), dtype=np.int64)
+        amounts[:, 0] = li[rows, assign]
+        amounts[:, 1:] = k[rows]
         # Emit only the smallest in-bounds scale of each composition (dedupe without memory).
         divisor = np.gcd.reduce(amounts, axis=1)
         primitive = amounts // divisor[:, None]
