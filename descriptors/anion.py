@@ -137,13 +137,15 @@ class AnionComposition(CompositionTransformer):
         out[:, col + 2] = li
         out[:, col + 3] = _safe_divide(li, total)
         present = block.present
-        is_m = np.take(m_element_mask(), present.columns) & present.valid
-        m_frac = np.where(is_m, present.weights, 0.0).sum(axis=1)
+        is_m = present.gather(m_element_mask()) & present.valid
+        m_frac = np.where(is_m, present.weights, 0.0).sum(axis=0)
         out[:, col + 4] = m_frac
         chalco = frac[:, [index[a] for a in _CHALCOGENIDES]].sum(axis=1)
         out[:, col + 5] = _safe_divide(chalco, m_frac)
-        x = np.take(pymatgen_column("X_pauling"), present.columns)
-        x_m = _safe_divide(np.where(is_m, present.weights * x, 0.0).sum(axis=1), m_frac)
+        x = present.gather(pymatgen_column("X_pauling"))
+        with np.errstate(invalid="ignore"):
+            x_sum = np.where(is_m, present.weights * x, 0.0).sum(axis=0)
+        x_m = _safe_divide(x_sum, m_frac)
         out[:, col + 6] = x_m
         col += 7
         x_anion = pymatgen_column("X_pauling")[anion_columns()]

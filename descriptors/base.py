@@ -56,6 +56,14 @@ class Block:
     states: np.ndarray | None
     present: PresentElements
 
+    def slot_states(self) -> np.ndarray:
+        """Oxidation state of each slot of ``present``, shape (m, b)."""
+        if self.states is None:
+            raise RuntimeError("this descriptor set needs oxidation states")
+        rows = np.arange(self.states.shape[0])
+        picked: np.ndarray = self.states[rows[None, :], self.present.columns]
+        return picked
+
 
 def check_on_error(owner: str, value: object) -> None:
     """Raise the project error for an ``on_error`` that is not "raise" or "skip"."""

@@ -11,9 +11,9 @@ from anionscreen.descriptors.tables import MIN_STATE, shannon_radius_table
 
 def _weighted(values: np.ndarray, weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Mean of ``values`` over ``mask`` weighted by ``weights``; NaN for an empty mask."""
-    total = np.where(mask, weights, 0.0).sum(axis=1)
+    total = np.where(mask, weights, 0.0).sum(axis=0)
     with np.errstate(invalid="ignore"):
-        summed = np.where(mask, weights * values, 0.0).sum(axis=1)
+        summed = np.where(mask, weights * values, 0.0).sum(axis=0)
     return np.where(total > 0, summed / np.where(total > 0, total, 1.0), np.nan)
 
 
@@ -63,22 +63,20 @@ class CationCharge(CompositionTransformer):
 
     def _compute(self, block: Block, out: np.ndarray) -> None:
         present = block.present
-        if block.states is None:
-            raise RuntimeError("CationCharge needs oxidation states")
-        q = np.take_along_axis(block.states, present.columns, axis=1)
+        q = block.slot_states()
         w = present.weights
         valid = present.valid
         with np.errstate(invalid="ignore"):
             cation = valid & (q > 0)
         out[:, 0] = _weighted(q, w, cation)
-        is_m = np.take(m_element_mask(), present.columns) & valid
+        is_m = present.gather(m_element_mask()) & valid
         out[:, 1] = _weighted(q, w, is_m)
         radii = shannon_radius_table()
         slot = np.where(np.isfinite(q) & (q == np.round(q)), q, MIN_STATE - 1) - MIN_STATE
         inside = (slot >= 0) & (slot < radii.shape[1])
         r = np.full(q.shape, np.nan)
         r[inside] = radii[present.columns[inside], slot[inside].astype(np.intp)]
-        unknown = (is_m & np.isnan(r)).any(axis=1)
+        unknown = (is_m & np.isnan(r)).any(axis=0)
         out[:, 2] = np.where(unknown, np.nan, _weighted(r, w, is_m))
         with np.errstate(invalid="ignore", divide="ignore"):
             density = q / r**3

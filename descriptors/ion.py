@@ -57,21 +57,18 @@ class IonProperty(CompositionTransformer):
     def _compute(self, block: Block, out: np.ndarray) -> None:
         present = block.present
         column = "X_matminer_imputed" if self.impute_nan else "X_matminer_raw"
-        x = np.take(pymatgen_column(column), present.columns)
+        x = present.gather(pymatgen_column(column))
         weights = present.weights
         single = present.counts < 2
-        states = block.states
-        if states is None:
-            raise RuntimeError("IonProperty needs oxidation states")
-        q = np.take_along_axis(states, present.columns, axis=1)
-        charge = np.where(present.valid, q * weights, 0.0).sum(axis=1)
+        q = block.slot_states()
+        charge = np.where(present.valid, q * weights, 0.0).sum(axis=0)
         out[:, 0] = np.where(single | (np.abs(charge) <= 1e-8), 1.0, 0.0)
-        spread = x.max(axis=1) - x.min(axis=1)
+        spread = x.max(axis=0) - x.min(axis=0)
         out[:, 1] = np.where(single, 0.0, 1.0 - np.exp(-0.25 * spread**2))
-        avg = np.zeros(len(weights))
-        m = weights.shape[1]
+        avg = np.zeros(weights.shape[1])
+        m = len(weights)
         for i in range(m):
             for j in range(i + 1, m):
-                pair = 1.0 - np.exp(-0.25 * (x[:, i] - x[:, j]) ** 2)
-                avg += weights[:, i] * weights[:, j] * pair
+                pair = 1.0 - np.exp(-0.25 * (x[i] - x[j]) ** 2)
+                avg += weights[i] * weights[j] * pair
         out[:, 2] = np.where(single, 0.0, avg)

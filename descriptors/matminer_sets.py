@@ -19,7 +19,7 @@ import numpy as np
 
 from anionscreen.descriptors.base import Block, CompositionTransformer
 from anionscreen.descriptors.elements import element_symbols
-from anionscreen.descriptors.engine import MAGPIE_STATS, magpie_stats, weighted_mean
+from anionscreen.descriptors.engine import MAGPIE_STATS, magpie_stats, weighted_sum
 from anionscreen.descriptors.tables import MAGPIE_PROPERTIES, magpie_table
 
 _VALENCE = ("NsValence", "NpValence", "NdValence", "NfValence", "NValence")
@@ -64,8 +64,7 @@ class ElementProperty(CompositionTransformer):
 
     def _compute(self, block: Block, out: np.ndarray) -> None:
         table = magpie_table(bool(self.impute_nan))
-        values = np.take(table, block.present.columns, axis=0)
-        magpie_stats(values, block.present, out)
+        magpie_stats(block.present.gather(table), block.present, out)
 
 
 class Stoichiometry(CompositionTransformer):
@@ -90,7 +89,7 @@ class Stoichiometry(CompositionTransformer):
         weights = block.present.weights
         out[:, 0] = block.present.counts
         for j, p in enumerate(_P_NORMS, start=1):
-            out[:, j] = np.power(np.power(weights, p).sum(axis=1), 1.0 / p)
+            out[:, j] = np.power(np.power(weights, p).sum(axis=0), 1.0 / p)
 
 
 class ValenceOrbital(CompositionTransformer):
@@ -119,8 +118,8 @@ class ValenceOrbital(CompositionTransformer):
     def _compute(self, block: Block, out: np.ndarray) -> None:
         table = magpie_table(bool(self.impute_nan))
         cols = [MAGPIE_PROPERTIES.index(name) for name in _VALENCE]
-        values = np.take(table[:, cols], block.present.columns, axis=0)
-        means = weighted_mean(values, block.present.weights)
+        values = block.present.gather(np.ascontiguousarray(table[:, cols]))
+        means = weighted_sum(values, block.present.weights)
         out[:, :4] = means[:, :4]
         with np.errstate(invalid="ignore", divide="ignore"):
             out[:, 4:] = means[:, :4] / means[:, 4:5]

@@ -135,6 +135,20 @@ class MPColumnProvider:
     def _covering(self, elements: frozenset[str]) -> CachedSystem | None:
         return pick_covering(elements, self._systems)
 
+    def prepare(self, element_sets: list[frozenset[str]]) -> list[str]:
+        """Build the phase diagrams these element sets need now (before shipping to workers).
+
+        Returns the element sets (as chemical systems) that no cached system covers.
+        """
+        uncovered = []
+        for elements in element_sets:
+            system = self._covering(elements)
+            if system is None:
+                uncovered.append("-".join(sorted(elements)))
+            else:
+                self._calculator(system)
+        return uncovered
+
     def columns(self, chunk: CompositionChunk) -> pd.DataFrame:
         """The MP columns of every row of ``chunk`` (same order, one row each)."""
         n = len(chunk)

@@ -41,12 +41,11 @@ class ResourceRisk(CompositionTransformer):
 
     def _compute(self, block: Block, out: np.ndarray) -> None:
         present = block.present
-        mass = np.take(pymatgen_column("atomic_mass"), present.columns)
-        weight = present.weights * mass
-        weight /= weight.sum(axis=1, keepdims=True)
+        weight = present.weights * present.gather(pymatgen_column("atomic_mass"))
+        weight /= weight.sum(axis=0, keepdims=True)
         for j, column in enumerate(_COLUMNS):
-            values = np.take(pymatgen_column(column), present.columns)
+            values = present.gather(pymatgen_column(column))
             with np.errstate(invalid="ignore"):
-                total = np.where(present.valid, weight * values, 0.0).sum(axis=1)
-            unknown = (present.valid & np.isnan(values)).any(axis=1)
+                total = np.where(present.valid, weight * values, 0.0).sum(axis=0)
+            unknown = (present.valid & np.isnan(values)).any(axis=0)
             out[:, j] = np.where(unknown, np.nan, total)
