@@ -85,7 +85,7 @@ def weighted_sum(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     ``values`` is (m, b) or (m, b, p); ``weights`` (m, b).
     """
     w = weights if values.ndim == 2 else weights[:, :, None]
-    total = values[0] * w[0]
+    total: np.ndarray = values[0] * w[0]
     for j in range(1, len(values)):
         total += values[j] * w[j]
     return total
