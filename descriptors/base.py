@@ -20,6 +20,7 @@ from __future__ import annotations
 import warnings
 from abc import ABCMeta, abstractmethod
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -29,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.charge import assign_oxidation_states
-from anionscreen.descriptors.engine import PresentElements, blocks, present_elements
+from anionscreen.descriptors.engine import BLOCK_ROWS, PresentElements, blocks, present_elements
 from anionscreen.descriptors.inputs import (
     PreparedInput,
     RowFailure,
@@ -114,21 +115,44 @@ def compute_features(
     prepared: PreparedInput,
     states: np.ndarray | None,
     kernels: Sequence[CompositionTransformer],
+    out: np.ndarray | None = None,
+    n_threads: int = 1,
 ) -> np.ndarray:
-    """Run kernels side by side over blocks of the chunk; returns (len(chunk), total width)."""
+    """Run kernels side by side over blocks of the chunk; returns (len(chunk), total width).
+
+    ``out``, when given, is a float64 buffer of at least that many rows and exactly that
+    width; the result is its leading rows (reusing a buffer avoids page faults, ~2 s/GB).
+    ``n_threads > 1`` runs blocks on a thread pool (numpy releases the GIL).
+    """
     fractions = prepared.chunk.fractions
+    n = len(fractions)
     widths = [len(k.get_feature_names_out()) for k in kernels]
     offsets = np.concatenate([[0], np.cumsum(widths)])
-    out = np.empty((len(fractions), int(offsets[-1])), dtype=np.float64)
-    for rows in blocks(len(fractions)):
+    width = int(offsets[-1])
+    if out is None:
+        out = np.empty((n, width), dtype=np.float64)
+    elif out.dtype != np.float64 or out.ndim != 2 or out.shape[1] != width or len(out) < n:
+        raise AnionscreenError(
+            f"out must be a float64 array of shape (>= {n}, {width}); got {out.dtype} {out.shape}"
+        )
+    result = out[:n]
+
+    def run(rows: slice) -> None:
         frac = fractions[rows]
         totals = frac.sum(axis=1, keepdims=True)
         if not np.all(totals == 1.0):
             frac = frac / totals
         block = Block(frac, None if states is None else states[rows], present_elements(frac))
         for kernel, start, stop in zip(kernels, offsets[:-1], offsets[1:], strict=True):
-            kernel._compute(block, out[rows, start:stop])
-    return out
+            kernel._compute(block, result[rows, start:stop])
+
+    if n_threads > 1 and n > BLOCK_ROWS:
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            list(pool.map(run, blocks(n)))
+    else:
+        for rows in blocks(n):
+            run(rows)
+    return result
 
 
 def resolve_failures(failures: list[RowFailure], on_error: str, owner: str, n_rows: int) -> None:
@@ -274,6 +298,8 @@ def transform_with(
     kernels: Sequence[CompositionTransformer],
     data: Any,
     needs_states: bool,
+    out: np.ndarray | None = None,
+    n_threads: int = 1,
 ) -> np.ndarray:
     """Shared transform of one transformer or a composite of several kernels."""
     name = type(owner).__name__
@@ -285,9 +311,12 @@ def transform_with(
         prepared, states = with_states(prepared)
     on_error = str(owner.get_params()["on_error"])
     resolve_failures(prepared.failures, on_error, name, prepared.n_rows)
-    values = compute_features(prepared, states, kernels)
     if len(prepared.kept) == prepared.n_rows:
-        return values
-    out = np.full((prepared.n_rows, values.shape[1]), np.nan)
-    out[prepared.kept] = values
-    return out
+        return compute_features(prepared, states, kernels, out, n_threads)
+    values = compute_features(prepared, states, kernels, None, n_threads)
+    if out is None:
+        out = np.empty((prepared.n_rows, values.shape[1]))
+    full = out[: prepared.n_rows]
+    full[:] = np.nan
+    full[prepared.kept] = values
+    return full
