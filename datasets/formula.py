@@ -55,7 +55,7 @@ _INVISIBLE = str.maketrans(
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _ELEMENT = re.compile(r"[A-Z][a-z]?")
-_COEFFICIENT = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*(wt\s*%|mol\s*%|%)?\s*")
+_COEFFICIENT = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*(wt\.?\s*%|mol\.?\s*%|vol\.?\s*%|%)?\s*")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _MIXTURE_SEPARATORS = "-+"
 _ADDUCT_SEPARATORS = "*\u00b7\u2022\u2219\u22c5"  # star and the middle/bullet dots
@@ -145,7 +145,9 @@ class _Parser:
         match = _COEFFICIENT.match(self.s, self.i)
         if match:
             amount = Fraction(match.group(1))
-            unit = re.sub(r"\s+", "", match.group(2) or "")
+            unit = re.sub(r"[\s.]+", "", match.group(2) or "")
+            if unit == "vol%":
+                raise self.fail("volume percent needs densities; give mol% or wt%")
             self.i = match.end()
         return amount, unit, self.product(closing)
 

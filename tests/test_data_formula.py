@@ -82,6 +82,7 @@ def test_weight_percent_uses_molar_masses() -> None:
     assert comp["Al"] == pytest.approx(2 * (1 - x), rel=1e-12)
     assert comp["O"] == pytest.approx(3 * (1 - x), rel=1e-12)
     assert x == pytest.approx(0.835970, abs=1e-6)
+    assert normalized_formula(parse_formula("Li3PS4-10wt.% Al2O3")) == normalized_formula(comp)
     # the same mixture with the remainder written out
     assert normalized_formula(parse_formula("90 wt% Li3PS4 - 10 wt% Al2O3")) == normalized_formula(
         comp
@@ -128,6 +129,12 @@ def test_decimal_amounts_stay_exact() -> None:
         ),
         ("Li3PS4 - 110 wt% Al2O3", "percentages add up to 110, more than 100"),
         ("10 wt% LiCl", "a single component cannot have an amount in wt%"),
+        ("Li3PS4 - 5 vol% Al2O3", "volume percent needs densities; give mol% or wt%"),
+        (
+            "Li-2O",
+            "every mixture component needs an amount (e.g. 70Li2S-30P2S5); "
+            "only one component of a percent mixture may omit it",
+        ),
         ("70 wt% Li2S - 30 mol% P2S5", "mixture mixes amount units ['mol%', 'wt%']"),
     ],
 )
