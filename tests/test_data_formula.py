@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+import random
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pymatgen.core.composition import Composition
 
 from anionscreen.datasets.errors import FormulaError
@@ -169,3 +173,34 @@ def test_normalized_formula_is_canonical(a: str, b: str, key: str) -> None:
 def test_normalized_formula_removes_float_noise() -> None:
     comp = Composition({"Li": 1.0, "O": 0.1 + 0.2})
     assert normalized_formula(comp) == "LiO0.3"
+
+
+_SYMBOLS = ["Li", "Ta", "Nb", "S", "O", "Cl", "Br", "I", "P", "Zr", "La", "He"]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.dictionaries(
+        st.sampled_from(_SYMBOLS),
+        st.decimals(min_value="0.001", max_value="40", places=3),
+        min_size=1,
+        max_size=6,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_normalized_formula_is_idempotent_and_order_free(
+    amounts: dict[str, Decimal], rnd: random.Random
+) -> None:
+    items = list(amounts.items())
+    text = "".join(f"{el}{amt}" for el, amt in items)
+    rnd.shuffle(items)
+    shuffled = "".join(f"{el}{amt}" for el, amt in items)
+    key = normalized_formula(parse_formula(text))
+    assert normalized_formula(parse_formula(shuffled)) == key
+    assert normalized_formula(parse_formula(key)) == key  # the key reads back as itself
+    assert "e" not in key.replace("He", "")  # no exponent notation
+    exact = {el: Fraction(amt) for el, amt in amounts.items()}
+    if all(v.denominator == 1 for v in exact.values()):
+        divisor = math.gcd(*(int(v) for v in exact.values()))
+        exact = {el: v / divisor for el, v in exact.items()}
+    assert formula_amounts(key) == exact  # the key keeps the exact amounts
