@@ -21,6 +21,7 @@ Rules worth knowing:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Literal
@@ -87,6 +88,8 @@ _RANGES: dict[str, tuple[float, float, bool, str]] = {
 }
 
 OnUnreadable = Literal["reject", "keep"]
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_ROOM_TEMPERATURE_WORDS = ("rt", "room temperature")
 
 
 def empty_measurements() -> pd.DataFrame:
@@ -110,13 +113,17 @@ def _text(value: object) -> str:
 
 
 def _number(text: str) -> float:
-    """A finite float from text; '' is NaN. Raises ValueError otherwise."""
+    """A finite float from plain decimal or scientific text; '' is NaN.
+
+    Stricter than ``float()``, which also takes ``1_000``, ``nan`` and ``infinity``.
+    Raises ValueError otherwise.
+    """
     if text == "":
         return math.nan
-    value = float(text.replace("\u2212", "-"))
-    if not math.isfinite(value):
+    text = text.replace("\u2212", "-")
+    if not _PLAIN_NUMBER.fullmatch(text):
         raise ValueError(text)
-    return value
+    return float(text)
 
 
 class _RowChecker:
@@ -212,7 +219,7 @@ def _validate_row(
     _formula(check, raw, out, on_unreadable)
     _sigma(check, raw, out)
     temperature = raw.get("temperature_C", "")
-    if temperature.upper() == "RT":
+    if temperature.lower() in _ROOM_TEMPERATURE_WORDS:
         temperature = str(ROOM_TEMPERATURE_C)
         out["note"] = _join_note(str(out["note"]), "temperature given as RT, taken as 25 C")
     out["temperature_C"] = check.number("temperature_C", temperature)
@@ -224,6 +231,8 @@ def _validate_row(
         check.problem("modulus_kind", kind, f"one of {', '.join(MODULUS_KINDS)}")
     elif raw.get("modulus_GPa") and not kind:
         check.problem("modulus_kind", kind, f"one of {', '.join(MODULUS_KINDS)} with modulus_GPa")
+    elif kind and not raw.get("modulus_GPa"):
+        check.problem("modulus_kind", kind, "empty when modulus_GPa is empty")
     out["modulus_kind"] = canonical or ""
     amorphous = _AMORPHOUS_WORDS.get(raw.get("amorphous", "").lower())
     if amorphous is None:

@@ -56,10 +56,32 @@ def test_clean_rows_are_typed_and_normalised() -> None:
 
 def test_every_bad_row_is_reported_with_row_column_value_reason() -> None:
     df = _frame(
-        composition=["Q2O", "Li3PS4", "Li3PS4", "", "Li6PS5Cl", "LiCl", "LiCl"],
-        sigma_S_per_cm=["1e-3", "-1e-4", "fast", "1e-3", "12", "1e-3", "1e-3"],
-        modulus_GPa=["", "", "", "", "", "5", ""],
-        modulus_kind=["", "", "", "", "", "", "Poisson"],
+        composition=[
+            "Q2O",
+            "Li3PS4",
+            "Li3PS4",
+            "",
+            "Li6PS5Cl",
+            "LiCl",
+            "LiCl",
+            "LiI",
+            "LiBr",
+            "LiF",
+        ],
+        sigma_S_per_cm=[
+            "1e-3",
+            "-1e-4",
+            "fast",
+            "1e-3",
+            "12",
+            "1e-3",
+            "1e-3",
+            "1_0e-3",
+            "inf",
+            "1e-3",
+        ],
+        modulus_GPa=["", "", "", "", "", "5", "4", "", "", ""],
+        modulus_kind=["", "", "", "", "", "", "Poisson", "", "", "bulk"],
     )
     with pytest.raises(DataValidationError) as info:
         validate_measurements(df, "bad.csv")
@@ -72,9 +94,12 @@ def test_every_bad_row_is_reported_with_row_column_value_reason() -> None:
         (5, "sigma_S_per_cm", "12"),
         (6, "modulus_kind", ""),
         (7, "modulus_kind", "Poisson"),
+        (8, "sigma_S_per_cm", "1_0e-3"),
+        (9, "sigma_S_per_cm", "inf"),
+        (10, "modulus_kind", "bulk"),
     ]
     text = str(info.value)
-    assert text.startswith("7 problem(s) found, nothing was written:")
+    assert text.startswith("10 problem(s) found, nothing was written:")
     assert (
         "bad.csv: row 1, column 'composition': got 'Q2O'; "
         "expected a readable formula (unknown element 'Q')"
