@@ -166,6 +166,7 @@ def test_mchaffie_extrapolated_and_quirks(mirrored: Settings) -> None:
     assert len(df) + df.attrs["skipped_rows"] == 571
     assert df.attrs["skipped_rows"] == 1
     assert df["note"].str.contains("extrapolated to RT").sum() == 135
+    assert df["formula"].nunique() == 487  # "487 distinct compositions" (shared/data/README.md)
     assert df["composition"].str.startswith("\t").sum() == 0
     lost = df[df["note"].str.contains("polymorph label lost upstream")]
     assert lost["formula"].tolist() == ["Li8GeP4"]
@@ -188,6 +189,8 @@ def test_elastic_rows(mirrored: Settings, name: str, materials: int) -> None:
     assert first["note"].str.contains("DFT-PBE \\(Materials Project\\)").all()
     assert "derived" in first["note"].iloc[2]
     assert df["sigma_S_per_cm"].isna().all()
+    if name == "mp_binary_elasticity":
+        assert df["formula"].nunique() == 3141  # "3141 distinct formulas" (shared/data/README.md)
 
 
 @needs_mirror
