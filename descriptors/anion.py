@@ -103,9 +103,8 @@ class AnionComposition(CompositionTransformer):
         ]
 
     def _compute(self, block: Block, out: np.ndarray) -> None:
-        frac = block.fractions
         table = anion_table()
-        amounts = frac[:, anion_columns()]
+        amounts = block.fractions(anion_columns())
         total = amounts.sum(axis=1)
         share = _safe_divide(amounts, total[:, None])
         n_an = len(ANIONS)
@@ -133,14 +132,14 @@ class AnionComposition(CompositionTransformer):
         out[:, col + 1] = _safe_divide(alpha_halide, out[:, col - 2])
         out[:, col + 1][np.isnan(out[:, col - 2])] = np.nan
         index = element_index()
-        li = frac[:, index["Li"]]
+        li = block.fractions(index["Li"])
         out[:, col + 2] = li
         out[:, col + 3] = _safe_divide(li, total)
         present = block.present
         is_m = present.gather(m_element_mask()) & present.valid
         m_frac = np.where(is_m, present.weights, 0.0).sum(axis=0)
         out[:, col + 4] = m_frac
-        chalco = frac[:, [index[a] for a in _CHALCOGENIDES]].sum(axis=1)
+        chalco = amounts[:, [ANIONS.index(a) for a in _CHALCOGENIDES]].sum(axis=1)
         out[:, col + 5] = _safe_divide(chalco, m_frac)
         x = present.gather(pymatgen_column("X_pauling"))
         with np.errstate(invalid="ignore"):

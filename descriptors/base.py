@@ -49,13 +49,24 @@ class FeaturizeWarning(UserWarning):
 class Block:
     """One block of rows handed to a kernel.
 
-    ``fractions`` (b, 118) rows sum to 1; ``states`` (b, 118) are oxidation states (NaN where
-    absent) or ``None`` for kernels that do not need them; ``present`` packs present elements.
+    ``amounts`` (b, 118) are the chunk's rows as given (fractions, summing to 1 up to
+    rounding; divide by ``totals`` (b, 1) for exact fractions, which kernels do only for the
+    columns they read); ``states`` (b, 118) are oxidation states (NaN where absent) or
+    ``None`` for kernels that do not need them; ``present`` packs present elements.
     """
 
-    fractions: np.ndarray
+    amounts: np.ndarray
+    totals: np.ndarray
     states: np.ndarray | None
     present: PresentElements
+
+    def fractions(self, columns: np.ndarray | list[int] | int) -> np.ndarray:
+        """Atomic fractions of the given element columns."""
+        if isinstance(columns, int):
+            single: np.ndarray = self.amounts[:, columns] / self.totals[:, 0]
+            return single
+        picked: np.ndarray = self.amounts[:, columns] / self.totals
+        return picked
 
     def slot_states(self) -> np.ndarray:
         """Oxidation state of each slot of ``present``, shape (m, b)."""
@@ -140,9 +151,9 @@ def compute_features(
     def run(rows: slice) -> None:
         frac = fractions[rows]
         totals = frac.sum(axis=1, keepdims=True)
-        if not np.all(totals == 1.0):
-            frac = frac / totals
-        block = Block(frac, None if states is None else states[rows], present_elements(frac))
+        block = Block(
+            frac, totals, None if states is None else states[rows], present_elements(frac)
+        )
         for kernel, start, stop in zip(kernels, offsets[:-1], offsets[1:], strict=True):
             kernel._compute(block, result[rows, start:stop])
 

@@ -126,6 +126,29 @@ def _from_items(items: Sequence[Any]) -> PreparedInput:
     return PreparedInput(chunk, kept, n, failures, exact[kept])
 
 
+def _from_chunk(chunk: CompositionChunk) -> PreparedInput:
+    """A generator's chunk: two cheap passes find rows that are not compositions."""
+    n = len(chunk)
+    totals = chunk.fractions.sum(axis=1)
+    lows = chunk.fractions.min(axis=1) if n else totals
+    good = np.isfinite(totals) & (totals > 0) & (lows >= 0)
+    if good.all():
+        return PreparedInput(chunk, np.arange(n), n, [], np.ones(n, dtype=bool))
+    failures = [
+        RowFailure(int(row), str(chunk.formulas[row]),
+                   "fractions must be finite, >= 0 and not all zero")
+        for row in np.flatnonzero(~good)
+    ]  # fmt: skip
+    kept = np.flatnonzero(good)
+    states = chunk.oxidation_states
+    smaller = CompositionChunk(
+        fractions=chunk.fractions[kept],
+        formulas=chunk.formulas[kept],
+        oxidation_states=None if states is None else states[kept],
+    )
+    return PreparedInput(smaller, kept, n, failures, np.ones(len(kept), dtype=bool))
+
+
 def is_numeric_matrix(data: Any) -> bool:
     """Whether ``data`` is (meant as) a numeric amount matrix rather than formulas.
 
@@ -162,8 +185,7 @@ def prepare_input(data: Any) -> PreparedInput:
         a two-column DataFrame, a numeric array without 118 columns).
     """
     if isinstance(data, CompositionChunk):
-        n = len(data)
-        return PreparedInput(data, np.arange(n), n, [], np.ones(n, dtype=bool))
+        return _from_chunk(data)
     if isinstance(data, str | Composition):
         raise AnionscreenError(
             f"expected a sequence of compositions; got a single {type(data).__name__} {data!r} "

@@ -143,4 +143,4 @@ class ElementFraction(CompositionTransformer):
         return [f"fraction {sym}" for sym in element_symbols()]
 
     def _compute(self, block: Block, out: np.ndarray) -> None:
-        out[:] = block.fractions
+        np.divide(block.amounts, block.totals, out=out)

@@ -230,3 +230,18 @@ def test_magpie_preset_needs_no_states() -> None:
         warnings.simplefilter("error")
         result = featurize(["Fe3O4"], preset="magpie")
     assert result.features.shape == (1, 133)
+
+
+def test_chunk_rows_that_are_not_compositions_follow_the_policy() -> None:
+    chunk = chunk_from_compositions([Composition("LiCl"), Composition("Li3YCl6")])
+    fractions = np.vstack([chunk.fractions, np.zeros((1, 118))])
+    fractions[0, 2] = np.nan
+    bad = CompositionChunk(fractions, np.array(["LiCl", "Li3YCl6", "empty"], dtype=object))
+    featurizer = CompositionFeaturizer(preset="magpie").fit(chunk)
+    with pytest.raises(AnionscreenError, match=r"2 of 3 row\(s\).*row 2 \('empty'\)"):
+        featurizer.transform(bad)
+    skipping = CompositionFeaturizer(preset="magpie", on_error="skip").fit(chunk)
+    with pytest.warns(UserWarning, match="skipped 2 of 3"):
+        values = skipping.transform(bad)
+    np.testing.assert_array_equal(values[1], featurizer.transform(["Li3YCl6"])[0])
+    assert np.isnan(values[[0, 2]]).all()
