@@ -18,7 +18,7 @@ import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -118,33 +118,65 @@ def _format_value(value: float) -> str:
     return repr(rounded)
 
 
-def _map_unique(values: np.ndarray, func: Any, dtype: Any) -> np.ndarray:
-    """Apply a Python function once per distinct value (grids have few distinct amounts)."""
-    uniq, inverse = np.unique(values, return_inverse=True)
-    mapped = np.array([func(v) for v in uniq.tolist()], dtype=dtype)
-    out: np.ndarray = mapped[inverse.reshape(values.shape)]
-    return out
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and each entry's index into them (np.unique, without sorting when the
+    integer range is small, which it is for grid amounts)."""
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * len(values) + 1024:
+        uniq, inverse = np.unique(values, return_inverse=True)
+        return uniq, inverse.reshape(values.shape)
+    seen = np.zeros(high - low + 1, dtype=bool)
+    seen[values - low] = True
+    position = np.cumsum(seen) - 1
+    return np.flatnonzero(seen) + low, position[values - low]
+
+
+@lru_cache(maxsize=1 << 16)
+def _amount(symbol: str, numerator: int, denominator: int) -> tuple[float, str]:
+    """Rounded value and text of one amount (cached: chunks of a space repeat amounts)."""
+    value = round(numerator / denominator, _DECIMALS)
+    return value, symbol + _format_value(value)
 
 
 def piece_formulas(piece: Piece) -> np.ndarray:
     """Normalized formulas of a piece's rows (object array)."""
     den = piece.denominator
     k = len(piece.symbols)
-    rounded = np.empty(piece.amounts.shape, dtype=np.float64)
-    for j in range(k):
-        # Python's round on the correctly rounded float, exactly as normalized_formula does.
-        rounded[:, j] = _map_unique(piece.amounts[:, j], lambda a: round(a / den, _DECIMALS), float)
-    integral = (rounded == np.floor(rounded)).all(axis=1)
-    if integral.any():
-        ints = rounded[integral].astype(np.int64)
-        divisor = np.gcd.reduce(ints, axis=1)
-        divisor[divisor == 0] = 1
-        rounded[integral] = rounded[integral] / divisor[:, None]
+    n = len(piece)
+    # Python's round on the correctly rounded float, exactly as normalized_formula does, once
+    # per distinct amount of each column.
+    codes = [_codes(piece.amounts[:, j]) for j in range(k)]
+    amounts = [
+        [_amount(piece.symbols[j], a, den) for a in uniq.tolist()]
+        for j, (uniq, _) in enumerate(codes)
+    ]
+    rounded = [[value for value, _ in column] for column in amounts]
+    integral_rows = np.ones(n, dtype=bool)
+    for (_, inverse), values in zip(codes, rounded, strict=True):
+        integral_rows &= np.array([v == int(v) for v in values], dtype=bool)[inverse]
+    divisor = np.ones(n, dtype=np.int64)
+    if integral_rows.any():
+        ints = np.stack(
+            [
+                np.array(v, dtype=np.int64)[inv[integral_rows]]
+                for (_, inv), v in zip(codes, rounded, strict=True)
+            ],
+            axis=1,
+        )
+        found = np.gcd.reduce(ints, axis=1)
+        divisor[integral_rows] = np.where(found == 0, 1, found)
+    reduced = np.flatnonzero(divisor > 1)
     parts = []
     for j in sorted(range(k), key=lambda i: _order_key(piece.symbols[i])):
-        sym = piece.symbols[j]
-        text = _map_unique(rounded[:, j], lambda v, s=sym: s + _format_value(v), object)
-        text[piece.amounts[:, j] == 0] = ""
+        (_, inverse), values = codes[j], rounded[j]
+        table = np.array([text for _, text in amounts[j]] + [""], dtype=object)
+        # Absent elements (amount 0) point at the trailing empty string.
+        index = np.where(piece.amounts[:, j] > 0, inverse, len(values))
+        text: np.ndarray = table[index]
+        for row in reduced:  # integer formulas with a common factor: rare, done per row
+            if piece.amounts[row, j] > 0:
+                value = values[inverse[row]] / int(divisor[row])
+                text[row] = piece.symbols[j] + _format_value(value)
         parts.append(text)
     formulas = np.empty(len(piece), dtype=object)
     # str.join over zipped columns is ~2x faster than adding object arrays column by column.

@@ -76,6 +76,15 @@ def template_may_repeat(
     if not others or grid_size == 1:
         return False
     matrix = np.stack(list(others.values()), axis=1)
+    low = matrix.min(axis=0)
+    spans = (matrix.max(axis=0) - low + 1).tolist()
+    if np.prod(spans, dtype=float) < 2.0**62:
+        # One mixed-radix integer per row: a 1-D unique is far faster than unique(axis=0).
+        packed = np.zeros(grid_size, dtype=np.int64)
+        for column, span in zip((matrix - low).T, spans, strict=True):
+            packed = packed * span + column
+        packed.sort()
+        return bool((packed[1:] == packed[:-1]).any())
     return len(np.unique(matrix, axis=0)) != grid_size
 
 
