@@ -10,7 +10,7 @@ Rules (each count appears in :attr:`TargetTable.report`):
   Values measured more than 10 C from 25 C are brought to 25 C by Arrhenius when Ea is known
   (``temperature_corrected``), else excluded (``far_from_25C``). Label: log10 sigma (S/cm).
 * ``ea``: label Ea (eV).
-* ``modulus``: DFT bulk (K) and shear (G) moduli, per formula the median of each, give Young's
+* ``modulus``: DFT bulk (K) and shear (G) moduli (rows of :data:`DFT_SOURCES`), per formula the median of each, give Young's
   modulus ``E = 9KG / (3K + G)`` (``dft_formulas``); label log10 E (GPa). Measured
   indentation/Young's moduli of electrolytes (``measured``) are the calibration rows the DFT
   model is shifted to. With fewer than :data:`MIN_DFT_FORMULAS` DFT formulas, the measured
@@ -37,6 +37,8 @@ from anionscreen.models.target_model import TARGETS
 
 MIN_DFT_FORMULAS = 30
 MEASURED_MODULUS_KINDS = ("indentation", "Young")
+# Sources of computed (DFT) elastic moduli; every other modulus row is a measurement.
+DFT_SOURCES = ("elastic_tensor_2015", "mp_binary_elasticity")
 
 
 @dataclass
@@ -193,11 +195,14 @@ def _modulus_rows(
 ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     with_modulus = df[df["modulus_GPa"].notna()]
     kind = with_modulus["modulus_kind"].astype(str)
-    measured = with_modulus[kind.isin(MEASURED_MODULUS_KINDS)]
+    dft_row = with_modulus["source"].astype(str).isin(DFT_SOURCES).to_numpy()
+    measured = with_modulus[kind.isin(MEASURED_MODULUS_KINDS).to_numpy() & ~dft_row]
     report["measured"] = len(measured)
     measured_label = np.log10(measured["modulus_GPa"].to_numpy(dtype=np.float64))
-    k = with_modulus[kind == "bulk"].groupby("formula")["modulus_GPa"].median()
-    g = with_modulus[kind == "shear"].groupby("formula")["modulus_GPa"].median()
+    bulk_rows = with_modulus[(kind == "bulk").to_numpy() & dft_row]
+    shear_rows = with_modulus[(kind == "shear").to_numpy() & dft_row]
+    k = bulk_rows.groupby("formula")["modulus_GPa"].median()
+    g = shear_rows.groupby("formula")["modulus_GPa"].median()
     both = k.index.intersection(g.index)
     report["dft_formulas"] = len(both)
     report["dft_unpaired"] = len(k.index.symmetric_difference(g.index))
@@ -207,7 +212,7 @@ def _modulus_rows(
         return measured, measured_label, empty
     kk, gg = k.loc[both].to_numpy(), g.loc[both].to_numpy()
     young = 9.0 * kk * gg / (3.0 * kk + gg)
-    dft = with_modulus[kind.isin(("bulk", "shear")) & with_modulus["formula"].isin(both)]
+    dft = with_modulus[dft_row & with_modulus["formula"].isin(both).to_numpy()]
     first = dft.drop_duplicates("formula").set_index("formula").loc[both].reset_index()
     report["modulus_training"] = "dft+calibration"
     cal, _ = _dedupe(measured, measured_label)

@@ -8,11 +8,14 @@ calibrated on the other folds only, so the coverage reported is not the calibrat
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.models.conformal import NormalizedConformal, cross_conformal_coverage
@@ -29,6 +32,8 @@ from anionscreen.models.validation import (
 
 COVERAGE_LEVELS: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 MIN_TRAINING_ROWS = 4
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -59,6 +64,23 @@ class TrainingResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+def _single_threaded_pools(func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` with BLAS/OpenMP pools limited to one thread.
+
+    The parallelism is the forests' own (``n_jobs``); nested thread pools on the shared
+    2-core machine made k-means and the distance products tens of times slower when other
+    work competed for the cores.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with threadpool_limits(limits=1):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_single_threaded_pools
 def fit_target(
     target: str,
     formulas: np.ndarray,

@@ -4,7 +4,7 @@ Random K-fold over composition series leaks: ``Li6.4La3Zr1.4Ta0.6O12`` in traini
 ``Li6.5La3Zr1.5Ta0.5O12`` in test easy. Folds here hold out whole groups:
 
 ``cluster`` (default)
-    k-means clusters of the element-fraction vectors (``k = clip(n // 15, 2, 25)``):
+    k-means clusters of the element-fraction vectors (``k = clip(n // 15, 5, 25)``):
     compositions sharing their main elements in similar proportions fall together.
 ``chemsys``
     the set of elements other than Li (``La-O-Ta-Zr``): a whole chemical system at a time.
@@ -40,7 +40,7 @@ def make_groups(
     """Group label per row for grouped cross-validation (see the module docstring)."""
     n = fractions.shape[0]
     if kind == "cluster":
-        k = int(np.clip(n // 15, 2, 25))
+        k = int(np.clip(n // 15, min(5, n), 25))
         if n <= k:
             return np.arange(n)
         km = KMeans(n_clusters=k, n_init=4, random_state=random_state)

@@ -142,9 +142,9 @@ def test_fit_target_chooses_by_validation_and_covers() -> None:
     y = 4 * fr[:, 2] - 2 * fr[:, 7] + rng.normal(scale=0.1, size=n)
     formulas = np.array([f"c{i}" for i in range(n)], dtype=object)
     res = fit_target(
-        "sigma", formulas, y, x, fractions=fr, preset="test", model_families=("rf", "hgb")
+        "sigma", formulas, y, x, fractions=fr, preset="test", model_families=("rf", "gbr")
     )
-    maes = {f: res.metrics[f]["mae"] for f in ("rf", "hgb")}
+    maes = {f: res.metrics[f]["mae"] for f in ("rf", "gbr")}
     assert res.chosen_family == min(maes, key=maes.__getitem__)
     assert res.metrics[res.chosen_family]["mae"] < 0.5 * res.metrics["mean"]["mae"]
     assert 0.8 <= res.metrics[res.chosen_family]["coverage"] <= 1.0

@@ -1,0 +1,274 @@
+"""``anionscreen train | evaluate | predict | models ...``: a thin layer over anionscreen.models."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.models.predict import Predictor
+from anionscreen.models.registry import ModelRegistry
+from anionscreen.models.target_model import TARGETS
+from anionscreen.models.workflow import TrainOutcome, train_models
+from anionscreen.screening.cli import current_settings
+
+models_app = typer.Typer(help="List, inspect and promote trained model versions.")
+
+TargetOpt = Annotated[str, typer.Option("--target", help="sigma, ea, modulus or all.")]
+SourcesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sources",
+        help="Comma-separated data sources (default: bundled, log and every external set "
+        "available offline).",
+    ),
+]
+ExcludeFormulaOpt = Annotated[
+    list[str] | None,
+    typer.Option("--exclude-formula", help="Leave this formula out of training (repeatable)."),
+]
+ExcludeChemsysOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude-chemsys",
+        help="Leave out every measurement containing all these elements, e.g. Li-Ta-S-Cl "
+        "(repeatable).",
+    ),
+]
+
+
+def _targets(text: str) -> tuple[str, ...]:
+    if text == "all":
+        return TARGETS
+    wanted = tuple(t.strip() for t in text.split(",") if t.strip())
+    bad = [t for t in wanted if t not in TARGETS]
+    if bad or not wanted:
+        raise AnionscreenError(f"--target must be one of sigma, ea, modulus, all; got {text!r}")
+    return wanted
+
+
+def _sources(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(s.strip() for s in text.split(",") if s.strip())
+
+
+def _metrics_table(outcome: TrainOutcome) -> str:
+    res = outcome.result
+    lines = [f"  {'model':<10} {'MAE':>7} {'RMSE':>7} {'Spearman':>9} {'coverage':>9}"]
+    for name, m in res.metrics.items():
+        cov = f"{m['coverage']:.2f}" if "coverage" in m else ""
+        mark = " <- chosen" if name == res.chosen_family else ""
+        lines.append(
+            f"  {name:<10} {m['mae']:7.3f} {m['rmse']:7.3f} {m['spearman']:9.3f} {cov:>9}{mark}"
+        )
+    return "\n".join(lines)
+
+
+def _describe(outcome: TrainOutcome) -> str:
+    rep = outcome.table.report
+    info = outcome.result.info
+    skipped = {
+        k: v
+        for k, v in rep.items()
+        if k not in ("rows", "sources", "input_rows", "modulus_training") and v
+    }
+    head = (
+        f"{outcome.target}: {rep['rows']} formulas from {rep['input_rows']} rows "
+        f"({', '.join(f'{k} {v}' for k, v in rep['sources'].items())}); "
+        f"dropped/merged: {skipped or 'none'}; grouped CV: {info['folds']} folds over "
+        f"{info['groups']} {info['grouping']} groups"
+    )
+    return head + "\n" + _metrics_table(outcome)
+
+
+def train(
+    ctx: typer.Context,
+    target: TargetOpt = "all",
+    sources: SourcesOpt = None,
+    exclude_formula: ExcludeFormulaOpt = None,
+    exclude_chemsys: ExcludeChemsysOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Make the new version current even if it validates worse."),
+    ] = False,
+    grouping: Annotated[str, typer.Option(help="cluster, chemsys or family.")] = "cluster",
+) -> None:
+    """Train, validate (grouped CV with baselines) and register new model versions."""
+    settings = current_settings(ctx)
+    outcomes = train_models(
+        settings,
+        targets=_targets(target),
+        sources=_sources(sources),
+        exclude_formulas=tuple(exclude_formula or ()),
+        exclude_chemsys=tuple(exclude_chemsys or ()),
+        force=force,
+        grouping=grouping,
+    )
+    for outcome in outcomes:
+        typer.echo(_describe(outcome))
+        state = "now current" if outcome.current else "registered, not current"
+        typer.echo(f"  -> {outcome.version} {state}: {outcome.reason}")
+
+
+def evaluate(
+    ctx: typer.Context,
+    target: TargetOpt = "all",
+    sources: SourcesOpt = None,
+    exclude_formula: ExcludeFormulaOpt = None,
+    exclude_chemsys: ExcludeChemsysOpt = None,
+    grouping: Annotated[str, typer.Option(help="cluster, chemsys or family.")] = "cluster",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for metrics and plots (default: workspace/evaluations/<time>)."
+        ),
+    ] = None,
+) -> None:
+    """Grouped cross-validation of every model family and baseline; saves metrics and plots."""
+    from anionscreen.models.plots import coverage_plot, parity_plot
+
+    settings = current_settings(ctx)
+    outcomes = train_models(
+        settings,
+        targets=_targets(target),
+        sources=_sources(sources),
+        exclude_formulas=tuple(exclude_formula or ()),
+        exclude_chemsys=tuple(exclude_chemsys or ()),
+        grouping=grouping,
+        register=False,
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = out if out is not None else settings.workspace / "evaluations" / stamp
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = {}
+    for outcome in outcomes:
+        res = outcome.result
+        typer.echo(_describe(outcome))
+        res.out_of_fold.to_csv(folder / f"{outcome.target}_out_of_fold.csv", index=False)
+        parity_plot(res.out_of_fold, outcome.target, folder / f"{outcome.target}_parity.png")
+        coverage_plot(res.coverage_curve, outcome.target, folder / f"{outcome.target}_coverage.png")
+        summary[outcome.target] = {
+            "chosen": res.chosen_family,
+            "metrics": res.metrics,
+            "coverage_curve": res.coverage_curve.to_dict(orient="list"),
+            "validation": res.info,
+            "data_report": outcome.table.report,
+        }
+    (folder / "metrics.json").write_text(json.dumps(summary, indent=2, default=str))
+    typer.echo(f"saved metrics.json and plots in {folder}")
+
+
+def _read_formulas(path: Path) -> list[str]:
+    if not path.is_file():
+        raise AnionscreenError(f"--in file {path} does not exist")
+    if path.suffix.lower() == ".csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in ("formula", "composition"):
+            if column in frame.columns:
+                return [f for f in frame[column].tolist() if f.strip()]
+        raise AnionscreenError(
+            f"--in file {path} needs a 'formula' or 'composition' column; got {list(frame.columns)}"
+        )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def predict(
+    ctx: typer.Context,
+    formulas: Annotated[list[str] | None, typer.Argument(help="Formulas to predict.")] = None,
+    in_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--in", help="CSV with a formula/composition column, or one formula per line."
+        ),
+    ] = None,
+    temperature: Annotated[
+        float, typer.Option("--temperature", help="Temperature for sigma, in C.")
+    ] = 25.0,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    level: Annotated[float, typer.Option("--level", help="Interval level.")] = 0.9,
+) -> None:
+    """Predict sigma, Ea and modulus with intervals and the applicability domain."""
+    if fmt not in ("table", "csv", "json"):
+        raise AnionscreenError(f"--format must be table, csv or json; got {fmt!r}")
+    wanted = list(formulas or [])
+    if in_file is not None:
+        wanted += _read_formulas(in_file)
+    if not wanted:
+        raise AnionscreenError("give formulas as arguments or a file with --in")
+    settings = current_settings(ctx)
+    predictor = Predictor.from_registry(settings, level=level)
+    for note in predictor.notes:
+        typer.echo(note, err=True)
+    table = predictor.predict(wanted, temperature_c=temperature)
+    table["model_versions"] = table["model_versions"].astype(str)
+    if fmt == "csv":
+        typer.echo(table.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        typer.echo(table.to_json(orient="records", indent=2))
+    else:
+        typer.echo(_pretty(table))
+
+
+def _pretty(table: pd.DataFrame) -> str:
+    rows = []
+    for r in table.itertuples(index=False):
+        rows.append(
+            {
+                "formula": r.formula,
+                f"log10 sigma({r.temperature_C:g} C)": f"{r.log10_sigma_S_per_cm:.2f} "
+                f"[{r.log10_sigma_S_per_cm_lo:.2f}, {r.log10_sigma_S_per_cm_hi:.2f}]",
+                "sigma S/cm": f"{r.sigma_S_per_cm:.2e}",
+                "Ea eV": f"{r.ea_eV:.2f} [{r.ea_eV_lo:.2f}, {r.ea_eV_hi:.2f}]",
+                "modulus GPa": f"{r.modulus_GPa:.1f} [{r.modulus_GPa_lo:.1f}, {r.modulus_GPa_hi:.1f}]",
+                "in domain": "yes" if r.in_domain else "NO",
+                "nearest known (distance)": f"{r.nearest_known} ({r.nearest_distance:.2f})",
+            }
+        )
+    text = pd.DataFrame(rows).to_string(index=False)
+    return f"{text}\nmodels: {table['model_versions'].iloc[0]}"
+
+
+@models_app.command("list")
+def list_versions(ctx: typer.Context) -> None:
+    """Every model version per target; '*' marks the current one."""
+    registry = ModelRegistry(current_settings(ctx).workspace)
+    for target in TARGETS:
+        current = registry.current(target)
+        for version in registry.versions(target):
+            card = registry.card(version)
+            m = card["metrics"][card["family"]]
+            mark = "*" if version == current else " "
+            typer.echo(
+                f"{mark} {version}  {card['created']}  {card['family']:<4} "
+                f"MAE {m['mae']:.3f}  rows {card['data_report']['rows']}  parent {card['parent']}"
+            )
+
+
+@models_app.command("show")
+def show(ctx: typer.Context, version: str) -> None:
+    """The card of one version (JSON)."""
+    registry = ModelRegistry(current_settings(ctx).workspace)
+    typer.echo(json.dumps(registry.card(version), indent=2, sort_keys=True))
+
+
+@models_app.command("promote")
+def promote(ctx: typer.Context, version: str) -> None:
+    """Make a version current (its file is verified first)."""
+    registry = ModelRegistry(current_settings(ctx).workspace)
+    registry.promote(version)
+    typer.echo(f"{version} is now the current {version.rsplit('-', 1)[0]} model")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the model commands to the root app."""
+    app.command("train")(train)
+    app.command("evaluate")(evaluate)
+    app.command("predict")(predict)
+    app.add_typer(models_app, name="models")

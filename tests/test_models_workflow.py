@@ -1,0 +1,170 @@
+"""Training, prediction and the CLI end to end on the bundled data (no external data)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from anionscreen.datasets.measurement_log import append_measurements
+from anionscreen.datasets.settings import get_settings
+from anionscreen.models.arrhenius import shift_log10_sigma
+from anionscreen.models.predict import PREDICTION_COLUMNS, Predictor
+from anionscreen.models.registry import ModelRegistry
+from anionscreen.models.workflow import train_models
+from anionscreen.screening.cli import app
+
+LTSOC = ["Li2TaSCl5", "Li2TaS0.7O0.3Cl5", "Li2TaS0.4O0.6Cl5", "Li2TaS0.1O0.9Cl5"]
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ws = tmp_path_factory.mktemp("ws")
+    result = CliRunner().invoke(
+        app, ["-w", str(ws), "train", "--sources", "bundled", "--target", "all"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "sigma-0001 now current: first version" in result.output
+    assert "modulus-0001 now current" in result.output
+    return ws
+
+
+def test_train_registers_cards(workspace: Path) -> None:
+    reg = ModelRegistry(workspace)
+    card = reg.card("sigma-0001")
+    assert card["sources"] == ["bundled"]
+    # 44 bundled rows: 3 without a formula, 1 censored (Li3BS3 '>'), 6 duplicates merged.
+    assert card["data_report"]["no_formula"] == 3
+    assert card["data_report"]["censored"] == 1
+    assert card["data_report"]["rows"] == 33
+    assert set(card["metrics"]) == {"rf", "et", "gbr", "mean", "magpie_rf"}
+    assert card["family"] in {"rf", "et", "gbr"}
+    chosen_mae = card["metrics"][card["family"]]["mae"]
+    assert chosen_mae == min(card["metrics"][f]["mae"] for f in ("rf", "et", "gbr"))
+    assert reg.card("modulus-0001")["data_report"]["modulus_training"] == "measured"
+    listing = CliRunner().invoke(app, ["-w", str(workspace), "models", "list"])
+    assert listing.exit_code == 0
+    assert "* sigma-0001" in listing.output
+
+
+def test_predict_columns_intervals_and_domain(workspace: Path) -> None:
+    predictor = Predictor.from_registry(get_settings(workspace), train_if_missing=False)
+    assert predictor.versions == {"sigma": "sigma-0001", "ea": "ea-0001", "modulus": "modulus-0001"}
+    table = predictor.predict([*LTSOC, "Li3ScCl6"])
+    assert tuple(table.columns) == PREDICTION_COLUMNS
+    assert table["formula"].tolist() == [*LTSOC, "Li3ScCl6"]
+    for col in ("log10_sigma_S_per_cm", "ea_eV", "modulus_GPa"):
+        assert (table[f"{col}_lo"] < table[col]).all()
+        assert (table[col] < table[f"{col}_hi"]).all()
+    np.testing.assert_allclose(table["sigma_S_per_cm"], 10 ** table["log10_sigma_S_per_cm"])
+    # Training compositions are their own nearest neighbours.
+    assert table["nearest_known"].iloc[0] == "Li2TaSCl5"
+    assert table["nearest_distance"].iloc[0] == pytest.approx(0.0, abs=1e-6)
+    assert bool(table["in_domain"].iloc[0])
+    assert str(table["model_versions"].iloc[0]) == "sigma-0001,ea-0001,modulus-0001"
+
+
+def test_temperature_follows_arrhenius(workspace: Path) -> None:
+    predictor = Predictor.from_registry(get_settings(workspace), train_if_missing=False)
+    at25 = predictor.predict(["Li3ScCl6"])
+    at80 = predictor.predict(["Li3ScCl6"], temperature_c=80.0)
+    expected = shift_log10_sigma(at25["log10_sigma_S_per_cm"], at25["ea_eV"], 25.0, 80.0)
+    np.testing.assert_allclose(at80["log10_sigma_S_per_cm"], expected)
+    assert at80["temperature_C"].iloc[0] == 80.0
+    width25 = at25["log10_sigma_S_per_cm_hi"] - at25["log10_sigma_S_per_cm_lo"]
+    width80 = at80["log10_sigma_S_per_cm_hi"] - at80["log10_sigma_S_per_cm_lo"]
+    assert float(width80.iloc[0]) > float(width25.iloc[0])  # Ea's interval adds width
+
+
+def test_cli_predict_formats_and_errors(workspace: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = runner.invoke(
+        app, ["-w", str(workspace), "predict", "Li2TaS0.4O0.6Cl5", "--format", "json"]
+    )
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert rows[0]["formula"] == "Li2TaS0.4O0.6Cl5"
+    assert rows[0]["model_versions"] == "sigma-0001,ea-0001,modulus-0001"
+    infile = tmp_path / "in.csv"
+    infile.write_text("formula\nLiCl\nLi3InCl6\n")
+    csv = runner.invoke(
+        app, ["-w", str(workspace), "predict", "--in", str(infile), "--format", "csv"]
+    )
+    assert csv.exit_code == 0, csv.output
+    assert pd.read_csv(pd.io.common.StringIO(csv.stdout))["formula"].tolist() == [
+        "LiCl",
+        "Li3InCl6",
+    ]
+    bad = runner.invoke(app, ["-w", str(workspace), "predict", "Li2Q"])
+    assert bad.exit_code == 1
+    assert "cannot read formula 'Li2Q'" in bad.output
+    fmt = runner.invoke(app, ["-w", str(workspace), "predict", "LiCl", "--format", "xml"])
+    assert fmt.exit_code == 1
+    assert "--format must be table, csv or json; got 'xml'" in fmt.output
+
+
+def test_new_measurement_moves_prediction(tmp_path: Path) -> None:
+    settings = get_settings(tmp_path)
+    train_models(settings, targets=("sigma",), sources=("bundled", "log"), baselines=False)
+    before = Predictor.from_registry(settings, train_if_missing=False).predict(["Li3ScCl6"])
+    measured = np.log10(3.0e-3)
+    append_measurements(
+        settings,
+        pd.DataFrame(
+            {
+                "composition": ["Li3ScCl6"],
+                "sigma_S_per_cm": ["3.0e-3"],
+                "temperature_C": ["25"],
+                "doi": ["10.1021/jacs.0c10900"],
+            }
+        ),
+    )
+    (outcome,) = train_models(
+        settings, targets=("sigma",), sources=("bundled", "log"), baselines=False, force=True
+    )
+    assert outcome.version == "sigma-0002"
+    assert outcome.table.report["sources"] == {"bundled": 39, "log": 1}
+    after = Predictor.from_registry(settings, train_if_missing=False).predict(["Li3ScCl6"])
+    gap_before = abs(float(before["log10_sigma_S_per_cm"].iloc[0]) - measured)
+    gap_after = abs(float(after["log10_sigma_S_per_cm"].iloc[0]) - measured)
+    assert gap_after < gap_before
+    assert after["nearest_known"].iloc[0] == "Li3ScCl6"
+
+
+def test_tampered_model_is_refused_by_predict(workspace: Path, tmp_path: Path) -> None:
+    import shutil
+
+    ws = tmp_path / "copy"
+    shutil.copytree(workspace, ws)
+    artifact = ws / "models/ea/ea-0001/model.skops"
+    artifact.write_bytes(artifact.read_bytes() + b"\0")
+    out = CliRunner().invoke(app, ["-w", str(ws), "predict", "LiCl"])
+    assert out.exit_code == 1
+    assert "checksum mismatch" in out.output
+
+
+def test_evaluate_saves_metrics_and_plots(tmp_path: Path) -> None:
+    out = CliRunner().invoke(
+        app,
+        [
+            "-w",
+            str(tmp_path),
+            "evaluate",
+            "--target",
+            "ea",
+            "--sources",
+            "bundled",
+            "--out",
+            str(tmp_path / "ev"),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    metrics = json.loads((tmp_path / "ev/metrics.json").read_text())
+    assert set(metrics["ea"]["metrics"]) == {"rf", "et", "gbr", "mean", "magpie_rf"}
+    assert (tmp_path / "ev/ea_parity.png").stat().st_size > 1000
+    assert (tmp_path / "ev/ea_coverage.png").stat().st_size > 1000
+    assert not (tmp_path / "models").exists()  # evaluation registers nothing
