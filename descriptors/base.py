@@ -233,15 +233,28 @@ class CompositionTransformer(TransformerMixin, BaseEstimator, metaclass=ABCMeta)
         -------
         self
         """
+        data = self._set_fitted_state(X)
+        prepared = prepare_input(data)
+        if self.on_error == "raise":
+            resolve_failures(prepared.failures, "raise", type(self).__name__, prepared.n_rows)
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> np.ndarray:  # noqa: N803
+        """``fit(X).transform(X)`` reading the input once (formula parsing is the slow part)."""
+        self._set_fitted_state(X)
+        return self.transform(X)
+
+    def _set_fitted_state(self, X: Any) -> Any:  # noqa: N803
+        """Check parameters, record the numeric input width, fix the output names.
+
+        Returns the input, validated by scikit-learn when it is a numeric matrix.
+        """
         self._check_params()
         data = X
         if is_numeric_matrix(data):
             data = validate_data(self, X, reset=True, dtype=np.float64, ensure_all_finite=False)
-        prepared = prepare_input(data)
-        if self.on_error == "raise":
-            resolve_failures(prepared.failures, "raise", type(self).__name__, prepared.n_rows)
         self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)
-        return self
+        return data
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Readable output column names, e.g. ``"magpie mean Electronegativity"``."""

@@ -119,16 +119,15 @@ class CompositionFeaturizer(CompositionTransformer):
             raise RuntimeError(f"duplicate feature names in preset {self.preset!r}")
         return names
 
-    def fit(self, X: Any, y: Any = None) -> CompositionFeaturizer:  # noqa: N803
-        """Check parameters, fit the member sets and fix the output columns.
-
-        Returns
-        -------
-        self
-        """
-        super().fit(X, y)
-        self.featurizers_ = [member.fit(X) for member in self._members()]
-        return self
+    def _set_fitted_state(self, X: Any) -> Any:  # noqa: N803
+        data = super()._set_fitted_state(X)
+        members = self._members()
+        for member in members:
+            # The members share this featurizer's input; they need only their names.
+            member._check_params()
+            member.feature_names_out_ = np.asarray(member._feature_names(), dtype=object)
+        self.featurizers_ = members
+        return data
 
     def _compute(self, block: Block, out: np.ndarray) -> None:
         start = 0
@@ -222,11 +221,7 @@ def featurize(
     ((1, 133), "cannot read formula 'Li2Q': unknown element 'Q'")
     """
     featurizer = CompositionFeaturizer(preset=preset, on_error=on_error)
-    featurizer._check_params()
-    featurizer.featurizers_ = featurizer._members()
-    featurizer.feature_names_out_ = np.asarray(featurizer._feature_names(), dtype=object)
-    for member in featurizer.featurizers_:
-        member.feature_names_out_ = np.asarray(member._feature_names(), dtype=object)
+    featurizer._set_fitted_state([])
     prepared = prepare_input(compositions)
     states = None
     if featurizer.needs_states:

@@ -245,3 +245,22 @@ def test_chunk_rows_that_are_not_compositions_follow_the_policy() -> None:
         values = skipping.transform(bad)
     np.testing.assert_array_equal(values[1], featurizer.transform(["Li3YCl6"])[0])
     assert np.isnan(values[[0, 2]]).all()
+
+
+def test_threads_and_buffer_reuse_give_identical_features() -> None:
+    base = chunk_from_compositions([Composition(LTSOC), Composition("Li3YCl6")])
+    n = 20_000  # more than two blocks of 8,192 rows
+    chunk = CompositionChunk(np.tile(base.fractions, (n // 2, 1)), np.tile(base.formulas, n // 2))
+    single = CompositionFeaturizer(preset="magpie").fit(chunk)
+    expected = single.transform(chunk)
+    threaded = CompositionFeaturizer(preset="magpie", n_threads=2).fit(chunk)
+    np.testing.assert_array_equal(threaded.transform(chunk), expected)
+    buffer = np.full((n + 5, 132), -1.0)
+    written = single.transform_into(chunk, buffer)
+    assert written.shape == (n, 132)
+    assert np.shares_memory(written, buffer)
+    np.testing.assert_array_equal(buffer[:n], expected)
+    with pytest.raises(AnionscreenError, match=r"out must be a float64 array of shape"):
+        single.transform_into(chunk, np.empty((10, 132)))
+    with pytest.raises(AnionscreenError, match=r"'n_threads' parameter .* got 0"):
+        CompositionFeaturizer(n_threads=0).fit(chunk)
