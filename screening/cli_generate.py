@@ -97,7 +97,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("generate")
     def generate(
-        space_file: Annotated[Path, typer.Argument(help="TOML file with [[space]] tables.")],
+        space_file: Annotated[
+            Path, typer.Argument(help="TOML file of search spaces (one table per space).")
+        ],
         count: Annotated[
             bool, typer.Option("--count", help="Only count the candidates per space.")
         ] = False,
