@@ -65,7 +65,7 @@ class CompositionFeaturizer(CompositionTransformer):
 
     The fast path for the campaign engine: ``transform(chunk)`` with a
     :class:`~anionscreen.descriptors.chunk.CompositionChunk` that carries the generator's
-    oxidation states reads the fraction matrix in blocks of 8,192 rows and involves no
+    oxidation states reads the fraction matrix in blocks of 2,048 rows and involves no
     per-composition Python code. Output columns are fixed and equal
     ``get_feature_names_out()``.
 

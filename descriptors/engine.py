@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BLOCK_ROWS = 8192
+BLOCK_ROWS = 2048
+"""Rows per block: the (m, b, 22) Magpie gather is ~1 kB per row, so 2,048-row blocks stay in
+cache (measured: Magpie 0.89M rows/s CPU at 2,048 vs 0.77M at 8,192; the full preset is flat)."""
 
 MAGPIE_STATS: tuple[str, ...] = ("minimum", "maximum", "range", "mean", "avg_dev", "mode")
 """matminer's statistic names, in the column order of each Magpie property."""

@@ -249,7 +249,7 @@ def test_chunk_rows_that_are_not_compositions_follow_the_policy() -> None:
 
 def test_threads_and_buffer_reuse_give_identical_features() -> None:
     base = chunk_from_compositions([Composition(LTSOC), Composition("Li3YCl6")])
-    n = 20_000  # more than two blocks of 8,192 rows
+    n = 20_000  # several blocks of 2,048 rows
     chunk = CompositionChunk(np.tile(base.fractions, (n // 2, 1)), np.tile(base.formulas, n // 2))
     single = CompositionFeaturizer(preset="magpie").fit(chunk)
     expected = single.transform(chunk)
