@@ -236,14 +236,19 @@ def _dtype(value: Any) -> Any:
     return np.asarray(value).dtype
 
 
+def check_chunk_size(chunk_size: int) -> None:
+    """Raise unless ``chunk_size`` is a positive integer (called before any work starts)."""
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise AnionscreenError(f"chunk_size must be a positive integer; got {chunk_size!r}")
+
+
 def rechunk(pieces: Iterable[Piece], chunk_size: int) -> Iterator[CompositionChunk]:
     """Chunks of exactly ``chunk_size`` rows from a stream of pieces (the last may be short).
 
     Pieces larger than a chunk are cut before their matrices are built, so memory stays
     proportional to ``chunk_size``.
     """
-    if not isinstance(chunk_size, int) or chunk_size < 1:
-        raise AnionscreenError(f"chunk_size must be a positive integer; got {chunk_size!r}")
+    check_chunk_size(chunk_size)
     writer: _ChunkWriter | None = None
     for piece in pieces:
         start = 0

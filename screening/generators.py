@@ -30,10 +30,17 @@ from typing import Any
 
 import numpy as np
 
+from anionscreen.datasets.errors import ConfigError
 from anionscreen.descriptors.charge import default_oxidation_states
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.chunking import Generator, Piece, first_distinct, rechunk
+from anionscreen.screening.chunking import (
+    Generator,
+    Piece,
+    check_chunk_size,
+    first_distinct,
+    rechunk,
+)
 from anionscreen.screening.filters import (
     composition_mask,
     electronegativity_ok,
@@ -102,6 +109,13 @@ class TemplateGenerator(Generator):
             values = term.amount.grid(self.space.numbers)
             tables.append((pos, values, tuple(self._sizes[p] for p in pos)))
         den = math.lcm(*(q.denominator for t in tables if t for q in t[1]))
+        largest = max((abs(q) * den for t in tables if t for q in t[1]), default=Fraction(0))
+        if largest * 64 * max(1, len(tables)) >= 2**53:
+            # Charges are sums of amount x state in int64, and amounts become floats exactly.
+            raise ConfigError(
+                f"space {self.space.name!r}: amounts over the common denominator {den} reach "
+                f"{largest}, too large for exact integer arithmetic; use coarser grid steps"
+            )
         out: list[tuple[tuple[int, ...], np.ndarray | None]] = []
         for t in tables:
             if t is None:
@@ -256,6 +270,7 @@ class TemplateGenerator(Generator):
                     yield self._piece(combo, rows, assign, amounts)
 
     def generate(self, chunk_size: int = 8192) -> Iterator[CompositionChunk]:
+        check_chunk_size(chunk_size)
         return rechunk(self._pieces(), chunk_size)
 
     def count(self) -> int:

@@ -28,30 +28,26 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from anionscreen.datasets.errors import ConfigError
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.filters import ExactNumber, FilterSpec, exact_number
+from anionscreen.screening.filters import FilterSpec
+from anionscreen.screening.space_fields import (
+    CommonModel,
+    Grid,
+    GridModel,
+    SystemModel,
+    Where,
+    check_grid,
+    checked_states,
+    classify_placeholder,
+    validated,
+)
 from anionscreen.screening.template import Template, parse_template
+
+__all__ = ["Grid", "SpaceSpec", "load_spaces", "spaces_from_config"]
 
 _SETTINGS = {"name", "description", "template", "oxidation_states", "filters"}
 _SYSTEM_KEYS = {"cations", "anions", "amounts", "bounds", "max_cations", "max_anions"}
-MAX_GRID_VALUES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Grid:
-    """Exact values ``start, start + step, ...`` up to and including ``stop`` when on the grid."""
-
-    start: Fraction
-    stop: Fraction
-    step: Fraction
-
-    @property
-    def values(self) -> tuple[Fraction, ...]:
-        n = int((self.stop - self.start) // self.step) + 1
-        return tuple(self.start + k * self.step for k in range(n))
 
 
 @dataclass(frozen=True)
@@ -108,115 +104,7 @@ class SpaceSpec:
         return "template" if self.template is not None else "system"
 
 
-class _GridModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-    start: ExactNumber
-    stop: ExactNumber
-    step: ExactNumber
-
-
-class _BoundModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-    start: ExactNumber
-    stop: ExactNumber
-
-
-class _CommonModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-    oxidation_states: dict[str, list[int]] = {}
-    filters: FilterSpec = FilterSpec()
-
-
-class _SystemModel(_CommonModel):
-    cations: list[str]
-    anions: list[str]
-    amounts: _GridModel
-    bounds: dict[str, _BoundModel] = {}
-    max_cations: int = 1
-    max_anions: int | None = None
-
-
-class _Where:
-    """Formats messages that name the file, the space and the key."""
-
-    def __init__(self, source: str, index: int, name: str | None) -> None:
-        label = f"space {name!r} (#{index + 1})" if name else f"space #{index + 1}"
-        self.prefix = f"{source}: {label}"
-
-    def error(self, key: str, value: Any, expected: str) -> ConfigError:
-        return ConfigError(f"{self.prefix}, key {key!r}: got {value!r}; expected {expected}")
-
-
-def _check_grid(where: _Where, key: str, raw: Any, grid: _GridModel) -> Grid:
-    if grid.step <= 0:
-        raise where.error(key, raw, "step > 0")
-    if grid.stop < grid.start:
-        raise where.error(key, raw, "stop >= start")
-    out = Grid(grid.start, grid.stop, grid.step)
-    if (grid.stop - grid.start) / grid.step >= MAX_GRID_VALUES:
-        raise where.error(key, raw, f"at most {MAX_GRID_VALUES} grid values")
-    return out
-
-
-def _validated(
-    where: _Where, model: type[BaseModel], data: Mapping[str, Any], prefix: str = ""
-) -> Any:
-    try:
-        return model.model_validate(dict(data))
-    except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(
-            [prefix, *(str(part) for part in first["loc"])]
-            if prefix
-            else [str(part) for part in first["loc"]]
-        )
-        if first["type"] == "extra_forbidden":
-            raise where.error(key, first["input"], "no such key (unknown setting)") from err
-        if first["type"] == "missing":
-            raise ConfigError(f"{where.prefix}: missing required key {key!r}") from err
-        raise where.error(key, first.get("input"), f"a valid value ({first['msg']})") from err
-
-
-def _numeric_values(where: _Where, key: str, raw: Any) -> tuple[Fraction, ...]:
-    if isinstance(raw, Mapping):
-        return _check_grid(where, key, raw, _validated(where, _GridModel, raw, key)).values
-    items = raw if isinstance(raw, list) else [raw]
-    if not items:
-        raise where.error(key, raw, "a non-empty list of values")
-    try:
-        return tuple(exact_number(v) for v in items)
-    except ValueError as err:
-        raise where.error(key, raw, f"numbers ({err})") from err
-
-
-def _placeholder(where: _Where, key: str, raw: Any) -> tuple[str, Any]:
-    """Classify one placeholder: ('symbol', tuple) | ('number', tuple) | ('balance', None)."""
-    if raw == "balance":
-        return "balance", None
-    if isinstance(raw, list) and raw and all(isinstance(v, str) for v in raw):
-        unknown = [v for v in raw if v not in element_index()]
-        if unknown:
-            raise where.error(key, raw, f"element symbols; {unknown[0]!r} is not an element")
-        return "symbol", tuple(raw)
-    if isinstance(raw, Mapping | list | int | float) and not isinstance(raw, bool):
-        return "number", _numeric_values(where, key, raw)
-    raise where.error(
-        key,
-        raw,
-        'a list of element symbols, a grid {start, stop, step}, numbers, or "balance"',
-    )
-
-
-def _states(where: _Where, states: Mapping[str, list[int]]) -> dict[str, tuple[int, ...]]:
-    for el, values in states.items():
-        if el not in element_index():
-            raise where.error(f"oxidation_states.{el}", values, "an element symbol as key")
-        if not values:
-            raise where.error(f"oxidation_states.{el}", values, "at least one oxidation state")
-    return {el: tuple(v) for el, v in states.items()}
-
-
-def _template_space(where: _Where, name: str, source: str, table: Mapping[str, Any]) -> SpaceSpec:
+def _template_space(where: Where, name: str, source: str, table: Mapping[str, Any]) -> SpaceSpec:
     template_text = table["template"]
     if not isinstance(template_text, str):
         raise where.error("template", template_text, "a template string")
@@ -224,9 +112,9 @@ def _template_space(where: _Where, name: str, source: str, table: Mapping[str, A
         template = parse_template(template_text)
     except ConfigError as err:
         raise ConfigError(f"{where.prefix}, key 'template': {err}") from err
-    common = _validated(
+    common = validated(
         where,
-        _CommonModel,
+        CommonModel,
         {k: table[k] for k in table if k in _SETTINGS - {"name", "description", "template"}},
     )
     used = set(template.symbol_names) | set(template.amount_names)
@@ -242,7 +130,7 @@ def _template_space(where: _Where, name: str, source: str, table: Mapping[str, A
                 key, raw, f"a placeholder of the template {template_text!r} or a setting "
                 f"({', '.join(sorted(_SETTINGS))}){hint}"
             )  # fmt: skip
-        kind, values = _placeholder(where, key, raw)
+        kind, values = classify_placeholder(where, key, raw)
         if kind == "symbol":
             if key not in template.symbol_names:
                 raise where.error(key, raw, f"numbers: {{{key}}} is used as an amount")
@@ -283,15 +171,15 @@ def _template_space(where: _Where, name: str, source: str, table: Mapping[str, A
         symbols={k: symbols[k] for k in template.symbol_names},
         numbers={k: numbers[k] for k in template.amount_names if k in numbers},
         balance=balance,
-        oxidation_states=_states(where, common.oxidation_states),
+        oxidation_states=checked_states(where, common.oxidation_states),
         filters=common.filters,
         table=dict(table),
     )
 
 
-def _system_space(where: _Where, name: str, source: str, table: Mapping[str, Any]) -> SpaceSpec:
-    model: _SystemModel = _validated(
-        where, _SystemModel, {k: v for k, v in table.items() if k not in {"name", "description"}}
+def _system_space(where: Where, name: str, source: str, table: Mapping[str, Any]) -> SpaceSpec:
+    model: SystemModel = validated(
+        where, SystemModel, {k: v for k, v in table.items() if k not in {"name", "description"}}
     )
     for key, values in (("cations", model.cations), ("anions", model.anions)):
         if not values:
@@ -308,7 +196,7 @@ def _system_space(where: _Where, name: str, source: str, table: Mapping[str, Any
         or len(set(model.anions)) != len(model.anions)
     ):
         raise where.error("anions", model.anions, "no element repeated in cations and anions")
-    grid = _check_grid(where, "amounts", table["amounts"], model.amounts)
+    grid = check_grid(where, "amounts", table["amounts"], model.amounts)
     if grid.start <= 0:
         raise where.error("amounts", table["amounts"], "start > 0 (absence is always allowed)")
     bounds: dict[str, Grid] = {}
@@ -317,11 +205,11 @@ def _system_space(where: _Where, name: str, source: str, table: Mapping[str, Any
         key = f"bounds.{el}"
         if el not in elements:
             raise where.error(key, table["bounds"][el], f"one of the space's elements {elements}")
-        g = _check_grid(
+        g = check_grid(
             where,
             key,
             table["bounds"][el],
-            _GridModel(start=bound.start, stop=bound.stop, step=grid.step),
+            GridModel(start=bound.start, stop=bound.stop, step=grid.step),
         )
         if (
             g.start <= 0
@@ -344,7 +232,7 @@ def _system_space(where: _Where, name: str, source: str, table: Mapping[str, Any
     return SpaceSpec(
         name=name,
         source=source,
-        oxidation_states=_states(where, model.oxidation_states),
+        oxidation_states=checked_states(where, model.oxidation_states),
         filters=model.filters,
         cations=tuple(model.cations),
         anions=tuple(model.anions),
@@ -377,7 +265,7 @@ def spaces_from_config(tables: list[dict[str, Any]], source: str) -> list[SpaceS
     seen: set[str] = set()
     for index, table in enumerate(tables):
         raw_name = table.get("name") if isinstance(table, Mapping) else None
-        where = _Where(source, index, raw_name if isinstance(raw_name, str) else None)
+        where = Where(source, index, raw_name if isinstance(raw_name, str) else None)
         if not isinstance(table, Mapping):
             raise ConfigError(f"{where.prefix}: expected a table, got {table!r}")
         if not isinstance(raw_name, str) or not raw_name.strip():

@@ -39,7 +39,13 @@ from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.charge import default_oxidation_states
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.chunking import Generator, Piece, first_distinct, rechunk
+from anionscreen.screening.chunking import (
+    Generator,
+    Piece,
+    check_chunk_size,
+    first_distinct,
+    rechunk,
+)
 from anionscreen.screening.filters import (
     FilterSpec,
     composition_mask,
@@ -190,6 +196,7 @@ class SystemEnumerator(Generator):
         yield Piece(elements, amounts * step.numerator, step.denominator, states, params)
 
     def generate(self, chunk_size: int = 8192) -> Iterator[CompositionChunk]:
+        check_chunk_size(chunk_size)
         return rechunk(self._pieces(), chunk_size)
 
     def count(self) -> int:

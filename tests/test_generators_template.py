@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from pymatgen.core.composition import Composition
 
+from anionscreen.datasets.errors import AnionscreenError, ConfigError
 from anionscreen.datasets.formula import formula_amounts, normalized_formula
 from anionscreen.descriptors.charge import charge_balance
 from anionscreen.descriptors.chunk import CompositionChunk
@@ -227,3 +228,15 @@ def test_formulas_match_normalized_formula_for_non_terminating_amounts() -> None
     ]
     assert formulas == expected
     assert formulas[1] == "Li2TaS0.666667Cl5O0.333333"
+
+
+def test_bad_chunk_size_raises_before_work(example: list[SpaceSpec]) -> None:
+    gen = make_generator(example[0])
+    with pytest.raises(AnionscreenError, match="chunk_size must be a positive integer; got 0"):
+        gen.generate(chunk_size=0)
+
+
+def test_too_fine_amounts_are_refused() -> None:
+    gen = make_generator(_space(template="Li{x} Y Cl3", x=["1e-15", 3]))
+    with pytest.raises(ConfigError, match="too large for exact integer arithmetic"):
+        gen.count()
