@@ -59,6 +59,9 @@ class Constraints(_Strict):
     in_domain_only: bool = False
     allowed_elements: list[str] | None = None
     forbidden_elements: list[str] | None = None
+    # Stability-window limits (V vs Li/Li+); need cached Materials Project data.
+    oxidation_limit_min_V: float | None = Field(default=None, ge=0.0)  # noqa: N815
+    reduction_limit_max_V: float | None = Field(default=None, ge=0.0)  # noqa: N815
 
     _elements = field_validator("allowed_elements", "forbidden_elements")(_check_elements)
 
@@ -234,6 +237,8 @@ y = { start = 0, stop = 6, step = 1 }
 
 # Objectives: sigma (max, at temperature_C), modulus (min), ea (min), cost (min),
 # supply_risk (min). score = sum of weight * utility / scale (1 decade of sigma = 1 point).
+# With cached Materials Project data (anionscreen mp fetch ...): oxidation_limit (max),
+# reduction_limit (min), stability_window (max), in V vs Li/Li+.
 [[objective]]
 name = "sigma"
 weight = 1.0
@@ -253,6 +258,7 @@ sigma_min_S_per_cm = 1e-6             # predicted sigma at the objective tempera
 in_domain_only = false                # true: drop candidates far from any measurement
 # allowed_elements = ["Li", "Ta", "Nb", "S", "O", "Cl", "Br"]
 forbidden_elements = []
+# oxidation_limit_min_V = 4.2         # NMC811-class cathodes; needs cached Materials Project data
 
 [ranking]
 top_n = 50                            # rows of the ranked table

@@ -159,6 +159,7 @@ def screen(
             total=source.total,
             executor=executor,
             run_id=name,
+            notes=notes,
         )
         typer.echo(f"run {run.run_id}: {source.total} candidates in {run.path}")
     for note in notes:

@@ -109,7 +109,8 @@ def plan_mp_columns(
         The campaign asks for the window and some of its chemical systems are not cached.
     """
     asked = mp_requests(objective_names, constraints)
-    missing = missing_systems(space_element_sets(spaces), settings)
+    element_sets = space_element_sets(spaces)
+    missing = missing_systems(element_sets, settings)
     if asked and missing:
         raise MPCacheMissingError(
             missing, mp_cache_dir(settings), purpose=f"the campaign asks for {', '.join(asked)}"
@@ -122,6 +123,8 @@ def plan_mp_columns(
             f"with MP_API_KEY and a network, fill the cache with: {command}",
         )
     provider = MPColumnProvider(settings, on_missing="nan" if missing else "raise")
+    # Phase diagrams are built once here, so workers receive them with the scorer.
+    provider.prepare(element_sets)
     used = ", ".join(provider.systems)
     if missing:
         return MPPlan(

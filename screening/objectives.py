@@ -131,6 +131,13 @@ def _column(name: str, log10: bool) -> ValueFunction:
     return value
 
 
+def _window_width(table: pd.DataFrame, temperature_c: float) -> tuple[np.ndarray, np.ndarray]:
+    width = table["oxidation_limit_V"].to_numpy(np.float64) - table["reduction_limit_V"].to_numpy(
+        np.float64
+    )
+    return width, np.zeros_like(width)
+
+
 _REGISTRY: dict[str, ObjectiveDef] = {}
 
 
@@ -190,6 +197,37 @@ for _objective in (
         requires=("cost_USD_per_kg",),
         value=_column("cost_USD_per_kg", log10=True),
         description="minimise raw-material cost of the elements, per decade",
+    ),
+    # Electrochemical stability window (V vs Li/Li+) from the Materials Project cache; the
+    # columns come from anionscreen.screening.mp_campaign's provider (anionscreen mp fetch).
+    ObjectiveDef(
+        name="oxidation_limit",
+        goal="max",
+        unit="V vs Li/Li+",
+        scale=0.5,
+        requires=("oxidation_limit_V",),
+        value=_column("oxidation_limit_V", log10=False),
+        description="maximise the oxidation limit of the stability window (cached MP data), "
+        "per 0.5 V",
+    ),
+    ObjectiveDef(
+        name="reduction_limit",
+        goal="min",
+        unit="V vs Li/Li+",
+        scale=0.5,
+        requires=("reduction_limit_V",),
+        value=_column("reduction_limit_V", log10=False),
+        description="minimise the reduction limit of the stability window (cached MP data), "
+        "per 0.5 V",
+    ),
+    ObjectiveDef(
+        name="stability_window",
+        goal="max",
+        unit="V",
+        scale=0.5,
+        requires=("oxidation_limit_V", "reduction_limit_V"),
+        value=_window_width,
+        description="maximise the width of the stability window (cached MP data), per 0.5 V",
     ),
     ObjectiveDef(
         name="supply_risk",

@@ -73,6 +73,16 @@ def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Any, list[s
 
 def build_scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, Campaign, list[str]]:
     """The chunk scorer, the campaign with model versions pinned, and notes to show the user."""
+    from anionscreen.screening.mp_campaign import plan_mp_columns
+
+    # First, so a campaign asking for the stability window without cached data fails
+    # before any model is trained or loaded.
+    mp = plan_mp_columns(
+        validate_spaces(campaign, "<campaign>"),
+        settings,
+        objective_names=[o.name for o in campaign.objective],
+        constraints=campaign.constraints,
+    )
     predictor, notes = _load_predictor(campaign, settings)
     versions: dict[str, str] = dict(predictor.versions)
     missing = [t for t in ("sigma", "ea", "modulus") if t not in versions]
@@ -83,4 +93,7 @@ def build_scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, C
         )
     pinned = campaign.model_copy(update={"models": campaign.models.model_copy(update=versions)})
     providers: tuple[ColumnProvider, ...] = (SupplyColumns(),)
+    if mp.provider is not None:
+        providers += (mp.provider,)
+    notes = [*notes, mp.note]
     return ChunkScorer(predictor=predictor, campaign=pinned, providers=providers), pinned, notes

@@ -83,6 +83,12 @@ def constraint_columns(
     if c.modulus_max_GPa is not None:
         modulus = table["modulus_GPa"].to_numpy(np.float64)
         fail(np.asarray(~(modulus <= c.modulus_max_GPa)), "modulus above cap")
+    if c.oxidation_limit_min_V is not None:
+        oxidation = table["oxidation_limit_V"].to_numpy(np.float64)
+        fail(np.asarray(~(oxidation >= c.oxidation_limit_min_V)), "oxidation limit below floor")
+    if c.reduction_limit_max_V is not None:
+        reduction = table["reduction_limit_V"].to_numpy(np.float64)
+        fail(np.asarray(~(reduction <= c.reduction_limit_max_V)), "reduction limit above cap")
     if c.in_domain_only:
         fail(~table["in_domain"].to_numpy(bool), "outside the applicability domain")
     index = element_index()

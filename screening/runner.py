@@ -57,8 +57,13 @@ def start_run(
     executor: ExecutorSpec,
     run_id: str | None = None,
     dataset_hashes: dict[str, Any] | None = None,
+    notes: list[str] | None = None,
 ) -> Run:
-    """Create the run folder with everything that describes the run before it starts."""
+    """Create the run folder with everything that describes the run before it starts.
+
+    ``notes`` (from the pipeline) say what the run used or left out and why, e.g. whether the
+    Materials Project columns came from the cache or are absent.
+    """
     info = {
         "name": campaign.name,
         "campaign": campaign.model_dump(mode="json"),
@@ -68,6 +73,7 @@ def start_run(
         "dataset_hashes": dataset_hashes or {},
         "packages": package_versions(),
         "executor": executor.describe(),
+        "notes": list(notes or []),
     }
     run = create_run(workspace, campaign.name, info, run_id=run_id)
     (run.path / "campaign.toml").write_text(campaign_text, encoding="utf-8")

@@ -61,7 +61,8 @@ def test_defaults_fill_missing_tables() -> None:
         (
             '[[objective]]\nname = "speed"\n',
             "key 'objective[0].name' = 'speed': unknown objective 'speed'; expected one of "
-            "cost, ea, modulus, sigma, supply_risk",
+            "cost, ea, modulus, oxidation_limit, reduction_limit, sigma, stability_window, "
+            "supply_risk",
         ),
         (
             '[[objective]]\nname = "sigma"\n[ranking]\ntop_n = "ten"\n',

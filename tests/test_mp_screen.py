@@ -1,0 +1,101 @@
+"""Campaigns with the stability window: preflight through ``anionscreen screen``, and real
+scoring of Li-S-Cl candidates with the cached (recorded) Materials Project data.
+
+Window limits of the recording (tests/test_mp_adapter.py): LiCl 0-4.24 V; Li2S and every
+Li2S + LiCl mixture (Li2S, Li3SCl, Li4SCl2) 0-2.29 V.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from campaign_fixtures import TinyPredictor
+from mp_replay import ReplayMPRester
+from pymatgen.core import SETTINGS as PMG_SETTINGS
+from typer.testing import CliRunner
+
+from anionscreen.datasets.materials_project import fetch_chemsys
+from anionscreen.datasets.settings import Settings
+from anionscreen.screening.campaign import campaign_from_dict, validate_spaces
+from anionscreen.screening.cli import app
+from anionscreen.screening.generators import generate_all
+from anionscreen.screening.mp_campaign import plan_mp_columns
+from anionscreen.screening.scoring import ChunkScorer
+
+WINDOW_CAMPAIGN = """
+name = "window"
+
+[[space]]
+name = "Li-Ta-(S,O)-Cl5"
+template = "Li{n} Ta S{1-x} O{x} Cl5"
+x = { start = 0.0, stop = 1.0, step = 0.5 }
+n = "balance"
+
+[[objective]]
+name = "sigma"
+
+[[objective]]
+name = "oxidation_limit"
+
+[constraints]
+oxidation_limit_min_V = 4.2
+"""
+
+
+def test_screen_asking_for_the_window_without_cache_fails_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANIONSCREEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("MP_API_KEY", raising=False)
+    monkeypatch.delitem(PMG_SETTINGS, "PMG_MAPI_KEY", raising=False)
+    campaign = tmp_path / "window.toml"
+    campaign.write_text(WINDOW_CAMPAIGN, encoding="utf-8")
+    workspace = tmp_path / "ws"
+    result = CliRunner().invoke(app, ["--workspace", str(workspace), "screen", str(campaign)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        "error: the campaign asks for objective 'oxidation_limit', constraint "
+        "'oxidation_limit_min_V', but there is no cached Materials Project data for "
+        f"Cl-Li-O-S-Ta in {tmp_path / 'cache' / 'mp'}. Fill the cache first (needs "
+        "MP_API_KEY and a network): anionscreen mp fetch Cl-Li-O-S-Ta\n"
+    )
+    assert not workspace.exists() or not any(workspace.rglob("run.json"))
+
+
+def test_window_objective_and_constraint_score_cached_candidates(tmp_path: Path) -> None:
+    settings = Settings(workspace=tmp_path / "ws", data_mirror=None, cache=tmp_path / "cache")
+    fetch_chemsys("Li-S-Cl", settings, client=ReplayMPRester("li_s_cl"))
+    campaign = campaign_from_dict(
+        {
+            "name": "li-s-cl",
+            "space": [
+                {"name": "Li-S-Cl", "template": "Li{n} S Cl{y}", "n": "balance",
+                 "y": {"start": 0, "stop": 2, "step": 1}},
+                {"name": "LiCl", "template": "Li Cl"},
+            ],
+            "objective": [{"name": "sigma"}, {"name": "oxidation_limit", "weight": 2.0}],
+            "constraints": {"oxidation_limit_min_V": 4.2},
+        },
+        "<test>",
+    )  # fmt: skip
+    spaces = validate_spaces(campaign, "<test>")
+    plan = plan_mp_columns(
+        spaces, settings, objective_names=["sigma", "oxidation_limit"],
+        constraints=campaign.constraints,
+    )  # fmt: skip
+    assert plan.provider is not None
+    scorer = ChunkScorer(predictor=TinyPredictor(), campaign=campaign, providers=(plan.provider,))
+    tables = [scorer(chunk, i, 0).table for i, chunk in enumerate(generate_all(spaces, 10))]
+    table = pd.concat(tables, ignore_index=True).set_index("formula")
+    assert table.loc[["Li2S", "Li3SCl", "Li4SCl2", "LiCl"], "oxidation_limit_V"].tolist() == (
+        pytest.approx([2.29, 2.29, 2.29, 4.24])
+    )
+    assert table.loc["LiCl", "known_mp_id"] == "mp-22905"
+    assert table.loc["LiCl", "feasible"]
+    assert table.loc["Li2S", "infeasible_reason"] == "oxidation limit below floor"
+    assert table.loc["Li3SCl", "infeasible_reason"] == "oxidation limit below floor"
+    # The objective value is the limit itself (maximised); score counts it per 0.5 V.
+    assert table.loc["LiCl", "obj_oxidation_limit"] == pytest.approx(4.24)
+    assert table.loc["Li2S", "obj_oxidation_limit"] == pytest.approx(2.29)
