@@ -96,9 +96,18 @@ class TemplateGenerator(Generator):
         """Number of numeric grid points."""
         return math.prod(self._sizes)
 
-    @cached_property
+    @property
     def _terms(self) -> tuple[tuple[tuple[int, ...], np.ndarray | None], ...]:
         """Per term: positions of its variables and its exact amounts x denominator (or None)."""
+        return self._compiled[1]
+
+    @property
+    def denominator(self) -> int:
+        """Common denominator of every amount on the grid (before balance scaling)."""
+        return self._compiled[0]
+
+    @cached_property
+    def _compiled(self) -> tuple[int, tuple[tuple[tuple[int, ...], np.ndarray | None], ...]]:
         assert self.space.template is not None
         tables: list[tuple[tuple[int, ...], list[Fraction], tuple[int, ...]] | None] = []
         for term in self.space.template.terms:
@@ -123,19 +132,7 @@ class TemplateGenerator(Generator):
             else:
                 ints = np.array([int(q * den) for q in t[1]], dtype=np.int64)
                 out.append((t[0], ints.reshape(t[2])))
-        return tuple(out)
-
-    @cached_property
-    def denominator(self) -> int:
-        """Common denominator of every amount on the grid (before balance scaling)."""
-        assert self.space.template is not None
-        qs = [
-            q
-            for term in self.space.template.terms
-            if self.space.balance not in term.amount.variables
-            for q in term.amount.grid(self.space.numbers)
-        ]
-        return math.lcm(*(q.denominator for q in qs)) if qs else 1
+        return den, tuple(out)
 
     def _states(self, symbol: str) -> tuple[int, ...]:
         if symbol in self.space.oxidation_states:
