@@ -47,6 +47,7 @@ from anionscreen.screening.template import Template, parse_template
 __all__ = ["Grid", "SpaceSpec", "load_spaces", "spaces_from_config"]
 
 _SETTINGS = {"name", "description", "template", "oxidation_states", "filters"}
+_OUTPUT_COLUMNS = {"formula", "space", "n_Li", "cations", "anions"}
 _SYSTEM_KEYS = {"cations", "anions", "amounts", "bounds", "max_cations", "max_anions"}
 
 
@@ -118,6 +119,13 @@ def _template_space(where: Where, name: str, source: str, table: Mapping[str, An
         {k: table[k] for k in table if k in _SETTINGS - {"name", "description", "template"}},
     )
     used = set(template.symbol_names) | set(template.amount_names)
+    clash = sorted(n for n in used if n in _OUTPUT_COLUMNS or n.startswith(("ox_", "frac_")))
+    if clash:
+        # Placeholders become output columns; these names are taken by other columns.
+        raise where.error(
+            "template", template_text, f"placeholder names other than {', '.join(clash)} "
+            "(reserved for output columns: formula, space, n_Li, cations, anions, ox_*, frac_*)"
+        )  # fmt: skip
     symbols: dict[str, tuple[str, ...]] = {}
     numbers: dict[str, tuple[Fraction, ...]] = {}
     balance: str | None = None

@@ -169,3 +169,8 @@ def test_expression_and_template_parsing() -> None:
         parse_expression("x**2")
     with pytest.raises(ConfigError, match=r"divides by zero at x = 0"):
         parse_expression("1/x").evaluate({"x": Fraction(0)})
+
+
+def test_placeholder_names_must_not_shadow_output_columns() -> None:
+    with pytest.raises(ConfigError, match=r"expected placeholder names other than n_Li \("):
+        spaces_from_config([{"name": "a", "template": "Li{n_Li} Y Cl3", "n_Li": [3]}], "f.toml")
