@@ -240,3 +240,14 @@ def test_too_fine_amounts_are_refused() -> None:
     gen = make_generator(_space(template="Li{x} Y Cl3", x=["1e-15", 3]))
     with pytest.raises(ConfigError, match="too large for exact integer arithmetic"):
         gen.count()
+
+
+def test_formulas_equal_normalized_formula_of_the_template_amounts(
+    example: list[SpaceSpec],
+) -> None:
+    chunks = list(make_generator(example[0]).generate())
+    formulas, params = _rows(chunks)
+    for formula, row in zip(formulas, params.itertuples(), strict=True):
+        x = Fraction(str(row.x))
+        amounts = {"Li": float(row.n), row.M: 1.0, "S": float(1 - x), "O": float(x), row.X: 5.0}
+        assert formula == normalized_formula(Composition(amounts))
