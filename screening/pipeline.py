@@ -71,6 +71,21 @@ def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Any, list[s
     return Predictor(models), list(current.notes)
 
 
+def _single_threaded(predictor: Any) -> None:
+    """Set every ``n_jobs`` of the models to 1.
+
+    Chunks are the unit of parallelism. Threads inside a forest's ``predict`` would compete
+    with the chunk workers, and they add the trees' outputs in whatever order the threads
+    finish, which changes the last bits of a prediction from one run to the next; with one
+    thread the same chunk gives the same bytes on every worker and every run.
+    """
+    for _, model in getattr(predictor, "models", {}).values():
+        estimator = getattr(model, "model", None)
+        if estimator is not None and hasattr(estimator, "get_params"):
+            jobs = {k: 1 for k in estimator.get_params(deep=True) if k.endswith("n_jobs")}
+            estimator.set_params(**jobs)
+
+
 def build_scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, Campaign, list[str]]:
     """The chunk scorer, the campaign with model versions pinned, and notes to show the user."""
     from anionscreen.screening.mp_campaign import plan_mp_columns
@@ -91,6 +106,7 @@ def build_scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, C
             f"no {', '.join(missing)} model could be loaded or trained; "
             "run `anionscreen train` and check its messages"
         )
+    _single_threaded(predictor)
     pinned = campaign.model_copy(update={"models": campaign.models.model_copy(update=versions)})
     providers: tuple[ColumnProvider, ...] = (SupplyColumns(),)
     if mp.provider is not None:
