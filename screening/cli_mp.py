@@ -1,6 +1,7 @@
 """``anionscreen mp``: fill and inspect the Materials Project cache.
 
-``mp fetch CHEMSYS ...`` needs ``MP_API_KEY`` and a network; ``mp status`` works offline.
+``mp fetch CHEMSYS ...`` needs ``MP_API_KEY`` and a network; ``mp status`` and
+``mp window FORMULA ...`` work offline from the cache.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from anionscreen.datasets.formula import parse_formula
 from anionscreen.datasets.materials_project import fetch_chemsys
 from anionscreen.datasets.mp_cache import (
     find_covering,
@@ -19,6 +21,8 @@ from anionscreen.datasets.mp_cache import (
     normalize_chemsys,
 )
 from anionscreen.datasets.mp_client import DEFAULT_THERMO_TYPE, api_key_configured
+from anionscreen.descriptors.chunk import chunk_from_compositions
+from anionscreen.descriptors.mp_columns import MPColumnProvider
 from anionscreen.screening.cli import current_settings
 
 mp_app = typer.Typer(
@@ -91,6 +95,30 @@ def status(ctx: typer.Context) -> None:
             str(system.payload.get("fetched_utc", "")),
         )
     console.print(table)
+
+
+@mp_app.command("window")
+def window(
+    ctx: typer.Context,
+    formulas: Annotated[list[str], typer.Argument(help="Formulas, e.g. Li2TaS0.4O0.6Cl5.")],
+) -> None:
+    """Stability window (V vs Li/Li+), products at the limits and MP novelty, from the cache."""
+    settings = current_settings(ctx)
+    chunk = chunk_from_compositions([parse_formula(f) for f in formulas])
+    table = MPColumnProvider(settings).columns(chunk)
+    out = Table("formula", "reduction V", "oxidation V", "reduced to", "oxidised to", "known MP")
+    for i, formula in enumerate(chunk.formulas):
+        mp_id = str(table["known_mp_id"].iloc[i])
+        e_hull = float(table["e_above_hull_eV"].iloc[i])
+        out.add_row(
+            str(formula),
+            f"{float(table['reduction_limit_V'].iloc[i]):.2f}",
+            f"{float(table['oxidation_limit_V'].iloc[i]):.2f}",
+            str(table["reduction_products"].iloc[i]) or "(stable vs Li)",
+            str(table["oxidation_products"].iloc[i]) or "-",
+            f"{mp_id} ({e_hull:.3f} eV/atom)" if mp_id else "",
+        )
+    Console(width=160).print(out)
 
 
 def register(app: typer.Typer) -> None:

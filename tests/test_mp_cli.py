@@ -70,3 +70,27 @@ def test_fetch_rejects_a_bad_chemical_system(cache: Path) -> None:
     assert result.stderr == (
         "error: chemical system 'Li-Xx' has 'Xx', which is not an element symbol\n"
     )
+
+
+def test_window_prints_limits_products_and_novelty_from_the_cache(cache: Path) -> None:
+    fetch_chemsys("Li-S-Cl", get_settings(), client=ReplayMPRester("li_s_cl"))
+    result = CliRunner().invoke(app, ["mp", "window", "LiCl", "LiS0.5Cl"])
+    assert result.exit_code == 0, result.output
+    rows = [
+        [cell.strip() for cell in line.split("│")[1:7]]
+        for line in result.output.splitlines()
+        if line.startswith("│")
+    ]
+    assert rows == [
+        ["LiCl", "0.00", "4.24", "(stable vs Li)", "Cl2", "mp-22905 (0.000 eV/atom)"],
+        ["LiS0.5Cl", "2.29", "3.94", "Li2S + LiCl", "LiCl + SCl", ""],
+    ]
+
+
+def test_window_without_cached_data_says_how_to_fetch(cache: Path) -> None:
+    result = CliRunner().invoke(app, ["mp", "window", "LiBr"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: no cached Materials Project data for Br-Li in {cache / 'mp'}. Fill the cache "
+        "first (needs MP_API_KEY and a network): anionscreen mp fetch Br-Li\n"
+    )
