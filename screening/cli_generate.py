@@ -136,7 +136,11 @@ def register(app: typer.Typer) -> None:
             rows = _write(frames, out, columns, strings)
             console.print(f"wrote {rows:,} candidates to {out}")
             return
-        shown = pd.concat(list(itertools.islice(_frames(generators, 20, False, columns), 20)))
+        preview = list(itertools.islice(_frames(generators, 20, False, columns), 20))
+        if not preview:
+            console.print("no candidates")
+            return
+        shown = pd.concat(preview)
         console.print(shown.to_string(index=False, na_rep=""))
         if total > len(shown):
             console.print(f"... first {len(shown)} of {total:,}; use --out FILE to write all")

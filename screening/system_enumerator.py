@@ -143,6 +143,8 @@ class SystemEnumerator(Generator):
                 continue
             by_z = sorted(range(len(elements)), key=lambda i: element_index()[elements[i]])
             product = list(itertools.product(*(self._states(elements[i]) for i in by_z)))
+            if not product:
+                continue  # an element without oxidation states: nothing can be neutral
             assignments = np.zeros((len(product), len(elements)), dtype=np.int64)
             assignments[:, by_z] = np.array(product, dtype=np.int64)
             lows = np.array([li_lo] + [lo for lo, _ in ranges], dtype=np.int64)

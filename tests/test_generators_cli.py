@@ -117,3 +117,17 @@ def test_check_formula_unreadable() -> None:
     result = runner.invoke(app, ["check-formula", "Li2Qq"])
     assert result.exit_code == 1
     assert "cannot read formula 'Li2Qq'" in result.output
+
+
+def test_generate_empty_space(tmp_path: Path) -> None:
+    path = tmp_path / "empty.toml"
+    path.write_text(
+        '[[space]]\nname = "none"\ntemplate = "Li3 {M} Cl6"\nM = ["Zr"]\n', encoding="utf-8"
+    )
+    result = runner.invoke(app, ["generate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "no candidates" in result.output
+    out = tmp_path / "none.parquet"
+    written = runner.invoke(app, ["generate", str(path), "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    assert len(pd.read_parquet(out)) == 0

@@ -104,3 +104,10 @@ def test_direct_construction_checks() -> None:
     assert [f for c in gen.generate() for f in c.formulas] == ["LiTaCl6"]
     with pytest.raises(AnionscreenError, match="'Li' must be an element other than Li"):
         SystemEnumerator(cations=("Li",), anions=("Cl",), amounts=grid)
+
+
+def test_element_without_states_gives_nothing() -> None:
+    grid = Grid(Fraction(1), Fraction(6), Fraction(1))
+    assert SystemEnumerator(cations=("He",), anions=("Cl",), amounts=grid).count() == 0
+    both = SystemEnumerator(cations=("He", "Y"), anions=("Cl",), amounts=grid)
+    assert [f for c in both.generate() for f in c.formulas] == ["LiYCl4", "Li2YCl5", "Li3YCl6"]
