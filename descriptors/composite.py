@@ -22,14 +22,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.anion import AnionComposition
-from anionscreen.descriptors.base import (
-    Block,
-    CompositionTransformer,
-    check_on_error,
-    compute_features,
-    transform_with,
-    with_states,
-)
+from anionscreen.descriptors.base import CompositionTransformer, transform_with
+from anionscreen.descriptors.batch import Block, check_on_error, compute_features, with_states
 from anionscreen.descriptors.cation import CationCharge
 from anionscreen.descriptors.inputs import prepare_input
 from anionscreen.descriptors.ion import IonProperty
