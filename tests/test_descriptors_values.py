@@ -264,3 +264,16 @@ def test_threads_and_buffer_reuse_give_identical_features() -> None:
         single.transform_into(chunk, np.empty((10, 132)))
     with pytest.raises(AnionscreenError, match=r"'n_threads' parameter .* got 0"):
         CompositionFeaturizer(n_threads=0).fit(chunk)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["composite", "matminer_sets", "engine", "tables", "anion", "cation", "resource", "ion"],
+)
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"anionscreen.descriptors.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
