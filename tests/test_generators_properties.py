@@ -127,3 +127,59 @@ def test_random_spaces_follow_the_rules(table: dict[str, Any], chunk_size: int) 
     for formula in formulas:
         assert charge_balance(formula_amounts(formula), space.oxidation_states).neutral
         assert normalized_formula(Composition(formula)) == formula
+
+
+def _system_reference(
+    cations: list[str], anions: list[str], grid: list[Fraction], li_grid: list[Fraction],
+    max_cations: int, pauling: bool,
+) -> set[Normal]:  # fmt: skip
+    others = [*cations, *anions]
+    states = {el: default_oxidation_states(el) for el in ["Li", *others]}
+    found: set[Normal] = set()
+    for amounts in itertools.product([Fraction(0), *grid], repeat=len(others)):
+        comp = dict(zip(others, amounts, strict=True))
+        if not 1 <= sum(1 for c in cations if comp[c]) <= max_cations:
+            continue
+        if not any(comp[a] for a in anions):
+            continue
+        for li in li_grid:
+            full = {"Li": li, **{el: q for el, q in comp.items() if q}}
+            for combo in itertools.product(*(states[el] for el in full)):
+                st_of = dict(zip(full, combo, strict=True))
+                if sum(q * st_of[el] for el, q in full.items()) != 0:
+                    continue
+                if pauling and not _pauling_ok(full, st_of):
+                    continue
+                found.add(_normal(full))
+                break
+    return found
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cations=st.lists(st.sampled_from(["Ta", "Zr", "Y", "Fe", "Sn", "N"]), min_size=1, max_size=2, unique=True),
+    anions=st.lists(st.sampled_from(["S", "O", "Cl", "Br"]), min_size=1, max_size=2, unique=True),
+    step=st.sampled_from([Fraction(1, 2), Fraction(1)]),
+    max_cations=st.integers(1, 2),
+    pauling=st.booleans(),
+)  # fmt: skip
+def test_random_systems_match_brute_force(
+    cations: list[str], anions: list[str], step: Fraction, max_cations: int, pauling: bool
+) -> None:
+    table = {
+        "name": "sys",
+        "cations": cations,
+        "anions": anions,
+        "amounts": {"start": str(step), "stop": 2, "step": str(step)},
+        "bounds": {"Li": {"start": str(step), "stop": 4}},
+        "max_cations": max_cations,
+        "filters": {"electronegativity_order": pauling},
+    }
+    gen = make_generator(spaces_from_config([table], "hypothesis")[0])
+    formulas = [f for c in gen.generate(chunk_size=16) for f in c.formulas]
+    normals = [_normal(formula_amounts(f)) for f in formulas]
+    assert gen.count() == len(formulas)
+    assert len(set(normals)) == len(normals)
+    grid = [step * k for k in range(1, int(2 / step) + 1)]
+    li_grid = [step * k for k in range(1, int(4 / step) + 1)]
+    assert set(normals) == _system_reference(cations, anions, grid, li_grid, max_cations, pauling)
