@@ -77,6 +77,13 @@ class AnionComposition(CompositionTransformer):
     Parameters
     ----------
     on_error : {"raise", "skip"}, default "raise"
+
+    Examples
+    --------
+    >>> f = AnionComposition().fit(["Li2TaS0.4O0.6Cl5"])
+    >>> row = dict(zip(f.get_feature_names_out(), f.transform(["Li2TaS0.4O0.6Cl5"])[0]))
+    >>> round(float(row["anion mixing entropy"]), 4), float(row["chalcogenide per M"])
+    (0.5627, 1.0)
     """
 
     def __init__(self, *, on_error: str = "raise") -> None:

@@ -266,14 +266,12 @@ def test_threads_and_buffer_reuse_give_identical_features() -> None:
         CompositionFeaturizer(n_threads=0).fit(chunk)
 
 
-@pytest.mark.parametrize(
-    "module",
-    ["composite", "matminer_sets", "engine", "tables", "anion", "cation", "resource", "ion"],
-)
+@pytest.mark.parametrize("module", ["composite", "matminer_sets", "anion"])
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib
 
     mod = importlib.import_module(f"anionscreen.descriptors.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
     assert result.failed == 0
