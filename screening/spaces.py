@@ -119,6 +119,11 @@ def _template_space(where: Where, name: str, source: str, table: Mapping[str, An
         {k: table[k] for k in table if k in _SETTINGS - {"name", "description", "template"}},
     )
     used = set(template.symbol_names) | set(template.amount_names)
+    both = sorted(set(template.symbol_names) & set(template.amount_names))
+    if both:
+        raise where.error(
+            "template", template_text, f"{{{both[0]}}} used either as an element or in amounts"
+        )
     clash = sorted(n for n in used if n in _OUTPUT_COLUMNS or n.startswith(("ox_", "frac_")))
     if clash:
         # Placeholders become output columns; these names are taken by other columns.

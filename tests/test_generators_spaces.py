@@ -174,3 +174,10 @@ def test_expression_and_template_parsing() -> None:
 def test_placeholder_names_must_not_shadow_output_columns() -> None:
     with pytest.raises(ConfigError, match=r"expected placeholder names other than n_Li \("):
         spaces_from_config([{"name": "a", "template": "Li{n_Li} Y Cl3", "n_Li": [3]}], "f.toml")
+
+
+def test_placeholder_cannot_be_element_and_amount() -> None:
+    with pytest.raises(
+        ConfigError, match=r"expected \{M\} used either as an element or in amounts"
+    ):
+        spaces_from_config([{"name": "a", "template": "Li3 {M}{M} Cl6", "M": ["Y"]}], "f.toml")
