@@ -226,7 +226,8 @@ class TemplateGenerator(Generator):
         if bal is not None:
             kept[:, bal] += solved[rows, assign]
         li = combo.elements.index("Li") if "Li" in combo.elements else None
-        mask = composition_mask(self.space.filters, kept, combo.elements, li)
+        # A point where every amount is 0 is no composition at all.
+        mask = composition_mask(self.space.filters, kept, combo.elements, li) & kept.any(axis=1)
         return rows[mask] + start, assign[mask], kept[mask]
 
     def _piece(

@@ -251,3 +251,9 @@ def test_formulas_equal_normalized_formula_of_the_template_amounts(
         x = Fraction(str(row.x))
         amounts = {"Li": float(row.n), row.M: 1.0, "S": float(1 - x), "O": float(x), row.X: 5.0}
         assert formula == normalized_formula(Composition(amounts))
+
+
+def test_point_with_every_amount_zero_is_skipped() -> None:
+    space = _space(template="Li{x} Cl{x}", x=[0, 1, 2])
+    # x = 0 leaves nothing; x = 2 is LiCl again (a repeat).
+    assert [f for c in make_generator(space).generate() for f in c.formulas] == ["LiCl"]
