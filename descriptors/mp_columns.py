@@ -54,17 +54,6 @@ MP_COLUMNS: tuple[str, ...] = (
 _ROUND = 9  # decimals of element fractions compared for novelty
 
 
-def _fraction_key(row: np.ndarray) -> bytes:
-    return np.round(row, _ROUND).tobytes()
-
-
-def chemsys_of_rows(fractions: np.ndarray) -> list[frozenset[str]]:
-    """The element set of each row of an element-fraction matrix."""
-    symbols = np.array(element_symbols(), dtype=object)
-    present = fractions > 0
-    return [frozenset(symbols[mask].tolist()) for mask in present]
-
-
 class MPColumnProvider:
     """Adds :data:`MP_COLUMNS` to chunks from the Materials Project cache.
 
@@ -118,7 +107,7 @@ class MPColumnProvider:
             for row, mp_id, e_hull in zip(
                 fractions, phases["material_id"], phases["e_above_hull_eV"], strict=True
             ):
-                key = _fraction_key(row)
+                key = np.round(row, _ROUND).tobytes()
                 value = (str(mp_id), float(e_hull))
                 if key not in best or value[1] < best[key][1]:
                     best[key] = value
@@ -160,11 +149,17 @@ class MPColumnProvider:
                 "oxidation_products": np.full(n, "", dtype=object),
             }
         )
-        groups: dict[frozenset[str], list[int]] = {}
-        for row, elements in enumerate(chemsys_of_rows(chunk.fractions)):
-            groups.setdefault(elements, []).append(row)
+        symbols = np.array(element_symbols(), dtype=object)
+        present = chunk.fractions > 0
+        # Group rows by element set; packed bits as one void value per row sort fast.
+        packed = np.ascontiguousarray(np.packbits(present, axis=1))
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+        _, first, group_of_row = np.unique(keys, return_index=True, return_inverse=True)
+        group_of_row = group_of_row.reshape(-1)
         missing = []
-        for elements, rows in groups.items():
+        for group, row0 in enumerate(first):
+            elements = frozenset(symbols[present[row0]].tolist())
+            rows = np.flatnonzero(group_of_row == group)
             system = self._covering(elements)
             if system is None:
                 missing.append("-".join(sorted(elements)))
@@ -179,7 +174,8 @@ class MPColumnProvider:
             out.loc[rows, "oxidation_products"] = [" + ".join(p) for p in arrays.oxidation_products]
         if missing and self.on_missing == "raise":
             raise MPCacheMissingError(sorted(missing), mp_cache_dir(self.settings))
-        known = [self._novelty.get(_fraction_key(row)) for row in chunk.fractions]
+        rounded = np.round(chunk.fractions, _ROUND)
+        known = [self._novelty.get(row.tobytes()) for row in rounded]
         out["known_mp_id"] = np.array([k[0] if k else "" for k in known], dtype=object)
         out["e_above_hull_eV"] = np.array([k[1] if k else np.nan for k in known], dtype=np.float64)
         return out

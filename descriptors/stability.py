@@ -212,13 +212,12 @@ class LiWindowCalculator:
         return self._limits(uptake, facets, lams)
 
     def _limits(self, uptake: np.ndarray, facets: np.ndarray, lams: np.ndarray) -> WindowArrays:
-        n, k = uptake.shape
+        k = uptake.shape[1]
         # Voltage at the upper bound of each segment; below the lowest transition is +inf.
         upper_v = self.mu_li_metal - self.transitions
         lower_v = np.concatenate([[np.inf], upper_v[:-1]])
         zero = np.abs(uptake) < UPTAKE_TOL
         has_zero = zero.any(axis=1)
-        rows = np.arange(n)
         first_zero = np.argmax(zero, axis=1)
         last_zero = k - 1 - np.argmax(zero[:, ::-1], axis=1)
         takes_up = uptake > UPTAKE_TOL
@@ -229,29 +228,36 @@ class LiWindowCalculator:
         switch_v = np.where(first_up > 0, upper_v[np.maximum(first_up - 1, 0)], np.inf)
         oxidation = np.where(has_zero, lower_v[np.clip(ox_seg, 0, k - 1)], switch_v)
         reduction = np.where(has_zero, upper_v[np.clip(red_seg, 0, k - 1)], oxidation)
-        ox_products = np.empty(n, dtype=object)
-        red_products = np.empty(n, dtype=object)
-        for i in rows:
-            beyond_ox = (ox_seg[i] - 1) if has_zero[i] else (first_up[i] - 1)
-            beyond_red = (red_seg[i] + 1) if has_zero[i] else first_up[i]
-            ox_products[i] = self._products(int(beyond_ox), int(i), facets, lams)
-            red_products[i] = self._products(int(beyond_red), int(i), facets, lams)
+        beyond_ox = np.where(has_zero, ox_seg - 1, first_up - 1)
+        beyond_red = np.where(has_zero, red_seg + 1, first_up)
         return WindowArrays(
             reduction_limit_V=reduction.astype(np.float64),
             oxidation_limit_V=oxidation.astype(np.float64),
-            reduction_products=red_products,
-            oxidation_products=ox_products,
+            reduction_products=self._products(beyond_red, facets, lams),
+            oxidation_products=self._products(beyond_ox, facets, lams),
         )
 
-    def _products(
-        self, seg: int, row: int, facets: np.ndarray, lams: np.ndarray
-    ) -> tuple[str, ...]:
+    def _products(self, segs: np.ndarray, facets: np.ndarray, lams: np.ndarray) -> np.ndarray:
+        """Product tuples of each row in segment ``segs[row]`` (object array of tuples)."""
+        n, k, d = lams.shape
         # Out-of-range segments are the two ends: never oxidised, or reduced only to Li metal.
-        if seg < 0 or seg >= len(self._segments):
-            return ()
-        names = self._segments[seg].names[facets[row, seg]]
-        present = lams[row, seg] > LAMBDA_TOL
-        return tuple(sorted(set(names[present])))
+        valid = np.flatnonzero((segs >= 0) & (segs < k))
+        seg = segs[valid]
+        facet = facets[valid, seg]
+        present = lams[valid, seg] > LAMBDA_TOL
+        bits = present.astype(np.int64) @ (np.int64(1) << np.arange(d, dtype=np.int64))
+        # Rows with the same segment, facet and present vertices share one product tuple.
+        keys = (seg.astype(np.int64) * (facets.max(initial=0) + 1) + facet) << d | bits
+        unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        tuples = np.empty(len(unique), dtype=object)
+        for u, row in enumerate(first):
+            names = self._segments[int(seg[row])].names[facet[row]]
+            tuples[u] = tuple(sorted(set(names[present[row]])))
+        empty = np.empty(1, dtype=object)
+        empty[0] = ()
+        out = np.repeat(empty, n)
+        out[valid] = tuples[inverse.reshape(-1)]
+        return out
 
     def window(self, composition: Composition | str) -> StabilityWindow:
         """The window of one composition (an edge helper over :meth:`window_arrays`).
