@@ -7,7 +7,11 @@ Presets (feature counts):
   :class:`~anionscreen.descriptors.cation.CationCharge` (4),
   :class:`~anionscreen.descriptors.resource.ResourceRisk` (3).
 - ``"full"`` (185): ElementProperty, Stoichiometry (6), ValenceOrbital (8), IonProperty (3)
-  and the "anion" sets. ElementFraction (118) is available as a transformer but in no preset
+  and the "anion" sets.
+- ``"composition"`` (178): every set that needs no oxidation states (ElementProperty,
+  Stoichiometry, ValenceOrbital, AnionComposition, ResourceRisk), for measured formulas that
+  are slightly off charge balance (e.g. ``Li0.34La0.56TiO3``), which the state-based sets
+  refuse. ElementFraction (118) is available as a transformer but in no preset
   (118 mostly-zero columns).
 """
 
@@ -42,6 +46,13 @@ PRESETS: dict[str, tuple[type[CompositionTransformer], ...]] = {
         CationCharge,
         ResourceRisk,
     ),
+    "composition": (
+        ElementProperty,
+        Stoichiometry,
+        ValenceOrbital,
+        AnionComposition,
+        ResourceRisk,
+    ),
 }
 """The descriptor sets of each preset, in output column order."""
 
@@ -65,7 +76,7 @@ class CompositionFeaturizer(CompositionTransformer):
 
     Parameters
     ----------
-    preset : {"magpie", "anion", "full"}, default "full"
+    preset : {"magpie", "anion", "full", "composition"}, default "full"
         See :data:`PRESETS`. Element data use matminer's ``impute_nan=False`` convention
         (NaN where a table has no value) except IonProperty's electronegativities
         (matminer's default, imputed).
@@ -196,7 +207,7 @@ def featurize(
     Parameters
     ----------
     compositions : formulas, Compositions, one-column DataFrame, (n, 118) amounts or chunk
-    preset : {"magpie", "anion", "full"}
+    preset : {"magpie", "anion", "full", "composition"}
     on_error : {"raise", "skip"}
 
     Returns

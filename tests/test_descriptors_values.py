@@ -201,7 +201,9 @@ def test_bad_input_raises_with_a_message(data: object, message: str) -> None:
 
 
 def test_bad_preset_raises() -> None:
-    with pytest.raises(AnionscreenError, match=r"'preset' .* \['anion', 'full', 'magpie'\]"):
+    with pytest.raises(
+        AnionscreenError, match=r"'preset' .* \['anion', 'composition', 'full', 'magpie'\]"
+    ):
         CompositionFeaturizer(preset="matminer").fit(["LiCl"])
 
 
@@ -222,6 +224,21 @@ def test_featurize_skip_reports_each_failure() -> None:
 def test_featurize_raise_names_the_row() -> None:
     with pytest.raises(AnionscreenError, match=r"1 of 2 row\(s\).*row 1 \('Li2Q'\)"):
         featurize(["LiCl", "Li2Q"], preset="magpie")
+
+
+@pytest.mark.parametrize(
+    ("preset", "width"), [("magpie", 132), ("anion", 36), ("full", 185), ("composition", 178)]
+)
+def test_preset_widths(preset: str, width: int) -> None:
+    names = CompositionFeaturizer(preset=preset).fit(["LiCl"]).get_feature_names_out()
+    assert len(names) == width
+
+
+def test_composition_preset_accepts_off_balance_formulas() -> None:
+    result = featurize(["Li0.34La0.56TiO3"], preset="composition")
+    assert result.n_failed == 0
+    with pytest.raises(AnionscreenError, match="not neutral"):
+        featurize(["Li0.34La0.56TiO3"], preset="full")
 
 
 def test_magpie_preset_needs_no_states() -> None:
