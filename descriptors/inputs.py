@@ -56,7 +56,7 @@ def _row_formula(row: np.ndarray) -> str:
 
 
 def _from_matrix(matrix: np.ndarray) -> PreparedInput:
-    if not 1 <= matrix.shape[1] <= N_ELEMENTS:
+    if matrix.ndim != 2 or not 1 <= matrix.shape[1] <= N_ELEMENTS:
         raise AnionscreenError(
             f"a numeric input holds element amounts in columns H, He, Li, ... (at most "
             f"{N_ELEMENTS}); got shape {matrix.shape}"
@@ -114,6 +114,8 @@ def _from_items(items: Sequence[Any]) -> PreparedInput:
             amounts = comp.element_composition
             total = amounts.num_atoms
             for el, amt in amounts.items():
+                if el.symbol not in index:
+                    raise AnionscreenError(f"{el.symbol!r} is not an element (H..Og)")
                 fractions[row, index[el.symbol]] += amt / total
         except (AnionscreenError, ValueError, KeyError) as err:
             failures.append(RowFailure(row, str(item), str(err)))
@@ -191,6 +193,8 @@ def prepare_input(data: Any) -> PreparedInput:
             f"expected a sequence of compositions; got a single {type(data).__name__} {data!r} "
             "(wrap it in a list)"
         )
+    if sparse.issparse(data):
+        raise AnionscreenError("sparse input is not supported; pass a dense amount matrix")
     if is_numeric_matrix(data):
         return _from_matrix(np.asarray(data, dtype=np.float64))
     if isinstance(data, pd.DataFrame):

@@ -193,11 +193,19 @@ def test_numeric_input_may_give_only_the_first_elements() -> None:
         ([3.5], "expected a formula string or a pymatgen Composition; got float 3.5"),
         ([""], "cannot read formula '': empty formula"),
         ([LTSOC.replace("0.6", "0.5")], "leaves a charge of \\+0.2 per formula unit"),
+        ([Composition("Q2O", strict=False)], "'Q' is not an element"),
     ],
 )
 def test_bad_input_raises_with_a_message(data: object, message: str) -> None:
     with pytest.raises(AnionscreenError, match=message):
         CompositionFeaturizer().fit(["LiCl"]).transform(data)
+
+
+def test_featurize_rejects_arrays_that_are_not_amount_matrices() -> None:
+    with pytest.raises(AnionscreenError, match=r"got shape \(3,\)"):
+        featurize(np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(AnionscreenError, match=r"at most 118\); got shape \(1, 119\)"):
+        featurize(np.ones((1, 119)))
 
 
 def test_bad_preset_raises() -> None:
