@@ -64,7 +64,27 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return table.select(schema.names).cast(schema)
 
 
+def _numbers(table: pa.Table, name: str) -> np.ndarray:
+    values: np.ndarray = np.asarray(table.column(name).to_numpy(zero_copy_only=False))
+    return values
+
+
+def _objective_frame(table: pa.Table, campaign: Campaign) -> pd.DataFrame:
+    names = [f"obj_{o.name}" for o in campaign.objective]
+    return pd.DataFrame({n: _numbers(table, n).astype(np.float64) for n in names})
+
+
+def _best_rows(values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """``rows`` whose value is among the ``n`` largest, ties at the boundary included."""
+    if len(rows) <= n:
+        return rows
+    kth = np.partition(values[rows], len(rows) - n)[len(rows) - n]
+    return np.asarray(rows[values[rows] >= kth])
+
+
 def _first_pass(run: Run, campaign: Campaign) -> dict[str, Any]:
+    # Arrow throughout: turning every chunk into pandas would create a Python string per
+    # formula; only the few rows that are kept are converted.
     schemas = []
     counts: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
@@ -74,27 +94,24 @@ def _first_pass(run: Run, campaign: Campaign) -> dict[str, Any]:
     depth = campaign.ranking.pareto_depth
     for index in run.completed_chunks():
         path = run.checkpoint_path(index)
-        schemas.append(_plain_schema(pq.read_schema(path)))
+        table = pq.read_table(path)
+        schemas.append(_plain_schema(table.schema))
         stats = _stats(path)
         counts.update(generated=stats["generated"], failed=stats["failed"], kept=stats["kept"])
         reasons.update(stats["failed_reasons"])
         seconds.update(predict=stats["seconds_predict"], score=stats["seconds_score"])
-        frame = pq.read_table(path).to_pandas()
-        feasible = frame.loc[frame["feasible"].to_numpy(bool)]
-        if feasible.empty:
+        rows = np.flatnonzero(_numbers(table, "feasible").astype(bool))
+        if rows.size == 0:
             continue
-        best = max(best, float(feasible["score"].max()))
-        local = pareto_ranks(utilities(feasible, campaign.objective), depth)
-        pool.append(feasible.loc[local > 0])
+        best = max(best, float(_numbers(table, "score")[rows].max()))
+        u = utilities(_objective_frame(table, campaign).iloc[rows], campaign.objective)
+        local = pareto_ranks(u, depth)
+        pool.append(table.take(pa.array(rows[local > 0])).to_pandas())
     schema = pa.unify_schemas(schemas, promote_options="permissive") if schemas else pa.schema([])
     front = pd.concat(pool, ignore_index=True) if pool else pd.DataFrame()
-    ranks = (
-        pareto_ranks(utilities(front, campaign.objective), depth)
-        if not front.empty
-        else np.zeros(0, dtype=np.int32)
-    )
     if not front.empty:
-        front = front.assign(pareto_rank=ranks).loc[ranks > 0]
+        ranks = pareto_ranks(utilities(front, campaign.objective), depth)
+        front = front.assign(pareto_rank=ranks).loc[ranks > 0].reset_index(drop=True)
     return {
         "schema": schema,
         "counts": dict(counts),
@@ -141,26 +158,36 @@ def finalize_run(run: Run, campaign: Campaign) -> dict[str, Any]:
     target = run.path / "candidates.parquet"
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     with pq.ParquetWriter(tmp, schema) as writer:
-        for _, frame in run.iter_checkpoints():
-            ids = frame["candidate_id"].to_numpy(np.int64)
+        for index in run.completed_chunks():
+            table = pq.read_table(run.checkpoint_path(index))
+            ids = _numbers(table, "candidate_id").astype(np.int64)
             pos = np.searchsorted(front_ids, ids)
             pos_ok = np.minimum(pos, max(len(front_ids) - 1, 0))
-            hit = (pos < len(front_ids)) & (front_ids[pos_ok] == ids) if len(front_ids) else None
             rank = np.zeros(len(ids), dtype=np.int32)
-            if hit is not None:
+            if len(front_ids):
+                hit = (pos < len(front_ids)) & (front_ids[pos_ok] == ids)
                 rank[hit] = front_ranks[pos_ok[hit]]
-            feasible = frame["feasible"].to_numpy(bool)
+            feasible = _numbers(table, "feasible").astype(bool)
+            score = _numbers(table, "score").astype(np.float64)
             value = acquisition_values(
-                frame["score"].to_numpy(np.float64),
-                frame["score_std"].to_numpy(np.float64),
-                acq,
-                first["best_score"],
+                score, _numbers(table, "score_std").astype(np.float64), acq, first["best_score"]
             )
-            frame = frame.assign(pareto_rank=rank, acquisition=np.where(feasible, value, np.nan))
-            writer.write_table(_conform(pa.Table.from_pandas(frame, preserve_index=False), schema))
-            good = frame.loc[feasible]
-            top = _top(_stack(top, good), campaign.ranking.top_n, "score")
-            acq_pool = _top(_stack(acq_pool, good), acq.pool_size, "acquisition")
+            value = np.where(feasible, value, np.nan)
+            table = table.append_column("pareto_rank", pa.array(rank)).append_column(
+                "acquisition", pa.array(value, type=pa.float64())
+            )
+            writer.write_table(_conform(table, schema))
+            rows = np.flatnonzero(feasible)
+            best = _best_rows(score, rows, campaign.ranking.top_n)
+            top = _top(
+                _stack(top, table.take(pa.array(best)).to_pandas()), campaign.ranking.top_n, "score"
+            )
+            best = _best_rows(value, rows, acq.pool_size)
+            acq_pool = _top(
+                _stack(acq_pool, table.take(pa.array(best)).to_pandas()),
+                acq.pool_size,
+                "acquisition",
+            )
     os.replace(tmp, target)
     ranked = top.iloc[rank_order(top)] if not top.empty else top
     ranked = _order_columns(ranked.assign(rank=np.arange(1, len(ranked) + 1)))

@@ -146,10 +146,16 @@ class Run:
         """The checkpoint file of chunk ``index``."""
         return self.chunks_dir / f"chunk-{index:06d}.parquet"
 
-    def write_checkpoint(self, index: int, table: pd.DataFrame, stats: dict[str, Any]) -> None:
+    def write_checkpoint(
+        self, index: int, table: pa.Table | pd.DataFrame, stats: dict[str, Any]
+    ) -> None:
         """Store one scored chunk with its counts; all or nothing even under kill -9."""
         self._writable()
-        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        arrow = (
+            table
+            if isinstance(table, pa.Table)
+            else pa.Table.from_pandas(table, preserve_index=False)
+        )
         meta = dict(arrow.schema.metadata or {})
         meta[CHUNK_META_KEY] = json.dumps(stats, sort_keys=True).encode()
         atomic_write_parquet(self.checkpoint_path(index), arrow.replace_schema_metadata(meta))

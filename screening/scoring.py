@@ -18,6 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.chunk import CompositionChunk
@@ -71,7 +72,7 @@ class ChunkResult:
     """A scored chunk as it travels back from a worker."""
 
     index: int
-    table: pd.DataFrame
+    table: pa.Table
     stats: dict[str, Any]
 
 
@@ -141,4 +142,7 @@ class ChunkScorer:
             "seconds_predict": t1 - t0,
             "seconds_score": t2 - t1,
         }
-        return ChunkResult(index=index, table=table, stats=stats)
+        # Converted here, in the worker: Arrow tables pickle cheaply and the main process
+        # only has to write them.
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        return ChunkResult(index=index, table=arrow, stats=stats)

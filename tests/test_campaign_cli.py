@@ -1,0 +1,136 @@
+"""The real pipeline from the command line: generators, trained models, screen/query/resume.
+
+One workspace is shared by the module: the first `screen` trains the default models on the
+bundled data (as on a fresh install); later commands reuse them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from anionscreen.screening.cli import app
+
+CAMPAIGN = """
+name = "cli-test"
+[[space]]
+name = "Li-M-(S,O)-X5"
+template = "Li{n} {M} S{1-x} O{x} {X}5"
+M = ["Ta", "Nb", "W", "Zr"]
+X = ["Cl", "Br"]
+x = { start = 0.0, stop = 1.0, step = 0.01 }
+n = "balance"
+
+[[objective]]
+name = "sigma"
+
+[[objective]]
+name = "modulus"
+weight = 0.5
+
+[ranking]
+top_n = 20
+
+[execution]
+chunk_size = 64
+"""
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli")
+    (root / "c.toml").write_text(CAMPAIGN)
+    return root
+
+
+def _invoke(workspace: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["-w", str(workspace / "ws"), *args])
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def reference(workspace: Path) -> Path:
+    os.environ.pop("ANIONSCREEN_DATA_MIRROR", None)  # default models: bundled data only
+    code, out = _invoke(workspace, "screen", str(workspace / "c.toml"), "--name", "ref")
+    assert code == 0, out
+    return workspace / "ws" / "campaigns" / "ref"
+
+
+def test_screen_prints_run_and_top_candidates(workspace: Path, reference: Path) -> None:
+    info = json.loads((reference / "run.json").read_text())
+    assert info["status"] == "finished"
+    assert info["counts"]["generated"] == info["total_candidates"] > 500
+    assert set(info["model_versions"]) == {"sigma", "ea", "modulus"}
+    ranked = pd.read_csv(reference / "ranked.csv")
+    code, out = _invoke(workspace, "query", "latest", "--top", "5", "--format", "json")
+    assert code == 0, out
+    rows = json.loads(out)
+    assert [r["formula"] for r in rows] == ranked["formula"].head(5).tolist()
+    assert {"score", "pareto_rank", "space", "M", "x", "sigma_S_per_cm", "in_domain"} <= set(
+        rows[0]
+    )
+
+
+def test_existing_run_is_never_overwritten(workspace: Path, reference: Path) -> None:
+    before = (reference / "ranked.csv").read_bytes()
+    code, out = _invoke(workspace, "screen", str(workspace / "c.toml"), "--name", "ref")
+    assert code == 1
+    assert "already exists; runs are never overwritten" in out
+    assert (reference / "ranked.csv").read_bytes() == before
+    code, out = _invoke(workspace, "screen", "--resume", "ref")
+    assert code == 1
+    assert "already finished" in out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_interrupted_cli_run_resumes_to_identical_tables(
+    workspace: Path, reference: Path, sig: signal.Signals
+) -> None:
+    name = f"cut-{sig.name}"
+    env = {k: v for k, v in os.environ.items() if k != "ANIONSCREEN_DATA_MIRROR"}
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("anionscreen")),
+            "-w",
+            str(workspace / "ws"),
+            "screen",
+            str(workspace / "c.toml"),
+            "--name",
+            name,
+            "--no-progress",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    chunks = workspace / "ws" / "campaigns" / name / "chunks"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        if chunks.is_dir() and len(list(chunks.glob("chunk-*.parquet"))) >= 2:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130
+        assert f"Resume with: anionscreen screen --resume {name}" in err.decode()
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    info = json.loads((workspace / "ws" / "campaigns" / name / "run.json").read_text())
+    assert info["status"] == "running"
+    code, out = _invoke(workspace, "screen", "--resume", name, "--no-progress")
+    assert code == 0, out
+    assert "chunks already done" in out
+    resumed = workspace / "ws" / "campaigns" / name
+    for table in ("ranked.csv", "next_batch.csv", "candidates.parquet"):
+        assert (resumed / table).read_bytes() == (reference / table).read_bytes(), table
