@@ -18,10 +18,12 @@ from typer.testing import CliRunner
 
 from anionscreen.datasets.materials_project import fetch_chemsys
 from anionscreen.datasets.settings import Settings
-from anionscreen.screening.campaign import campaign_from_dict, validate_spaces
+from anionscreen.screening.campaign import Campaign, campaign_from_dict, validate_spaces
 from anionscreen.screening.cli import app
-from anionscreen.screening.generators import generate_all
+from anionscreen.screening.execute import ExecutorSpec, PackedChunk, iter_results
+from anionscreen.screening.generators import count_all, generate_all
 from anionscreen.screening.mp_campaign import plan_mp_columns
+from anionscreen.screening.runner import ChunkSource
 from anionscreen.screening.scoring import ChunkScorer
 
 WINDOW_CAMPAIGN = """
@@ -64,10 +66,8 @@ def test_screen_asking_for_the_window_without_cache_fails_before_any_work(
     assert not workspace.exists() or not any(workspace.rglob("run.json"))
 
 
-def test_window_objective_and_constraint_score_cached_candidates(tmp_path: Path) -> None:
-    settings = Settings(workspace=tmp_path / "ws", data_mirror=None, cache=tmp_path / "cache")
-    fetch_chemsys("Li-S-Cl", settings, client=ReplayMPRester("li_s_cl"))
-    campaign = campaign_from_dict(
+def _li_s_cl_campaign(chunk_size: int = 10) -> Campaign:
+    return campaign_from_dict(
         {
             "name": "li-s-cl",
             "space": [
@@ -77,17 +77,41 @@ def test_window_objective_and_constraint_score_cached_candidates(tmp_path: Path)
             ],
             "objective": [{"name": "sigma"}, {"name": "oxidation_limit", "weight": 2.0}],
             "constraints": {"oxidation_limit_min_V": 4.2},
+            "execution": {"chunk_size": chunk_size},
         },
         "<test>",
     )  # fmt: skip
+
+
+@pytest.fixture
+def cached(tmp_path: Path) -> Settings:
+    settings = Settings(workspace=tmp_path / "ws", data_mirror=None, cache=tmp_path / "cache")
+    fetch_chemsys("Li-S-Cl", settings, client=ReplayMPRester("li_s_cl"))
+    return settings
+
+
+def _scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, ChunkSource]:
     spaces = validate_spaces(campaign, "<test>")
     plan = plan_mp_columns(
-        spaces, settings, objective_names=["sigma", "oxidation_limit"],
+        spaces, settings, objective_names=[o.name for o in campaign.objective],
         constraints=campaign.constraints,
     )  # fmt: skip
     assert plan.provider is not None
     scorer = ChunkScorer(predictor=TinyPredictor(), campaign=campaign, providers=(plan.provider,))
-    tables = [scorer(chunk, i, 0).table for i, chunk in enumerate(generate_all(spaces, 10))]
+    size = campaign.execution.chunk_size
+    source = ChunkSource(chunks=lambda: generate_all(spaces, size), total=count_all(spaces))
+    return scorer, source
+
+
+def _frame(table: object) -> pd.DataFrame:
+    # A scored chunk travels as a DataFrame or an Arrow table, depending on the version.
+    return table if isinstance(table, pd.DataFrame) else table.to_pandas()
+
+
+def test_window_objective_and_constraint_score_cached_candidates(cached: Settings) -> None:
+    campaign = _li_s_cl_campaign()
+    scorer, source = _scorer(campaign, cached)
+    tables = [_frame(scorer(chunk, i, 0).table) for i, chunk in enumerate(source.chunks())]
     table = pd.concat(tables, ignore_index=True).set_index("formula")
     assert table.loc[["Li2S", "Li3SCl", "Li4SCl2", "LiCl"], "oxidation_limit_V"].tolist() == (
         pytest.approx([2.29, 2.29, 2.29, 4.24])
@@ -99,3 +123,19 @@ def test_window_objective_and_constraint_score_cached_candidates(tmp_path: Path)
     # The objective value is the limit itself (maximised); score counts it per 0.5 V.
     assert table.loc["LiCl", "obj_oxidation_limit"] == pytest.approx(4.24)
     assert table.loc["Li2S", "obj_oxidation_limit"] == pytest.approx(2.29)
+
+
+def test_scorer_with_the_window_ships_to_workers_with_identical_results(cached: Settings) -> None:
+    campaign = _li_s_cl_campaign(chunk_size=1)  # 4 chunks, so both workers get some
+    scorer, source = _scorer(campaign, cached)
+    tasks = []
+    offset = 0
+    for index, chunk in enumerate(source.chunks()):
+        tasks.append(PackedChunk.pack(chunk, index, offset))
+        offset += len(chunk)
+    frames = {}
+    for executor in (ExecutorSpec(), ExecutorSpec(workers=2)):
+        results = sorted(iter_results(tasks, scorer, executor), key=lambda r: r.index)
+        frames[executor.kind] = pd.concat([_frame(r.table) for r in results], ignore_index=True)
+    pd.testing.assert_frame_equal(frames["serial"], frames["joblib"])
+    assert frames["joblib"]["oxidation_limit_V"].tolist() == pytest.approx([2.29, 2.29, 2.29, 4.24])
