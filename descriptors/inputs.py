@@ -129,11 +129,14 @@ def _from_items(items: Sequence[Any]) -> PreparedInput:
 
 
 def _from_chunk(chunk: CompositionChunk) -> PreparedInput:
-    """A generator's chunk: two cheap passes find rows that are not compositions."""
+    """A generator's chunk: row sums and minima find rows that are not compositions."""
     n = len(chunk)
-    totals = chunk.fractions.sum(axis=1)
-    lows = chunk.fractions.min(axis=1) if n else totals
-    good = np.isfinite(totals) & (totals > 0) & (lows >= 0)
+    good = np.empty(n, dtype=bool)
+    # Block by block, so the minimum reads what the sum just brought into cache.
+    for start in range(0, n, 2048):
+        block = chunk.fractions[start : start + 2048]
+        totals = block.sum(axis=1)
+        good[start : start + 2048] = np.isfinite(totals) & (totals > 0) & (block.min(axis=1) >= 0)
     if good.all():
         return PreparedInput(chunk, np.arange(n), n, [], np.ones(n, dtype=bool))
     failures = [
