@@ -120,25 +120,38 @@ def _within(system_elements: frozenset[str], chemsys: object) -> bool:
     return bool(chemsys) and frozenset(str(chemsys).split("-")) <= system_elements
 
 
+def system_entries(
+    system: CachedSystem, elements: frozenset[str] | None = None
+) -> list[ComputedEntry]:
+    """Entries of a loaded cached system, optionally only those within ``elements``."""
+    wanted = elements if elements is not None else system.elements
+    entries = [ComputedEntry.from_dict(d) for d in system.payload["entries"]]
+    return [e for e in entries if {el.symbol for el in e.composition.elements} <= wanted]
+
+
 def cached_entries(
     chemsys: str, settings: Settings, db_version: str | None = None
 ) -> list[ComputedEntry]:
     """Computed entries of ``chemsys`` and its subsystems, from the cache (never the network)."""
     cached = require_covering(chemsys, settings, db_version)
-    wanted = frozenset(normalize_chemsys(chemsys).split("-"))
-    entries = [ComputedEntry.from_dict(d) for d in cached.payload["entries"]]
-    return [e for e in entries if {el.symbol for el in e.composition.elements} <= wanted]
+    return system_entries(cached, frozenset(normalize_chemsys(chemsys).split("-")))
 
 
-def known_phases(chemsys: str, settings: Settings, db_version: str | None = None) -> pd.DataFrame:
-    """Known Materials Project phases of ``chemsys`` and its subsystems, from the cache.
+_PHASE_COLUMNS = [
+    "material_id",
+    "formula",
+    "formula_pretty",
+    "chemsys",
+    "e_above_hull_eV",
+    "formation_energy_eV_per_atom",
+    "is_stable",
+    "theoretical",
+]
 
-    Columns: ``material_id``, ``formula`` (normalised), ``formula_pretty``, ``chemsys``,
-    ``e_above_hull_eV`` (eV/atom), ``formation_energy_eV_per_atom``, ``is_stable``,
-    ``theoretical``; sorted by formula then energy above hull (lowest polymorph first).
-    """
-    cached = require_covering(chemsys, settings, db_version)
-    wanted = frozenset(normalize_chemsys(chemsys).split("-"))
+
+def system_phases(system: CachedSystem, elements: frozenset[str] | None = None) -> pd.DataFrame:
+    """Known phases of a loaded cached system (see :func:`known_phases` for the columns)."""
+    wanted = elements if elements is not None else system.elements
     rows = [
         {
             "material_id": str(d["material_id"]),
@@ -150,21 +163,22 @@ def known_phases(chemsys: str, settings: Settings, db_version: str | None = None
             "is_stable": bool(d.get("is_stable")),
             "theoretical": bool(d.get("theoretical")),
         }
-        for d in cached.payload["summary"]
+        for d in system.payload["summary"]
         if _within(wanted, d.get("chemsys"))
     ]
-    columns = [
-        "material_id",
-        "formula",
-        "formula_pretty",
-        "chemsys",
-        "e_above_hull_eV",
-        "formation_energy_eV_per_atom",
-        "is_stable",
-        "theoretical",
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=_PHASE_COLUMNS)
     return frame.sort_values(["formula", "e_above_hull_eV", "material_id"]).reset_index(drop=True)
+
+
+def known_phases(chemsys: str, settings: Settings, db_version: str | None = None) -> pd.DataFrame:
+    """Known Materials Project phases of ``chemsys`` and its subsystems, from the cache.
+
+    Columns: ``material_id``, ``formula`` (normalised), ``formula_pretty``, ``chemsys``,
+    ``e_above_hull_eV`` (eV/atom), ``formation_energy_eV_per_atom``, ``is_stable``,
+    ``theoretical``; sorted by formula then energy above hull (lowest polymorph first).
+    """
+    cached = require_covering(chemsys, settings, db_version)
+    return system_phases(cached, frozenset(normalize_chemsys(chemsys).split("-")))
 
 
 def _number(value: object) -> float:

@@ -23,20 +23,22 @@ campaign can ship it to workers once.
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import replace
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from pymatgen.core.composition import Composition
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.materials_project import cached_entries, known_phases
+from anionscreen.datasets.materials_project import system_entries, system_phases
 from anionscreen.datasets.mp_cache import (
     CachedSystem,
     MPCacheMissingError,
     list_cached,
     mp_cache_dir,
     pick_covering,
+    read_cached,
 )
 from anionscreen.datasets.settings import Settings
 from anionscreen.descriptors.chunk import CompositionChunk, compositions_to_fractions
@@ -99,7 +101,7 @@ class MPColumnProvider:
     def _known_table(self) -> dict[bytes, tuple[str, float]]:
         best: dict[bytes, tuple[str, float]] = {}
         for system in self._systems:
-            phases = known_phases(system.chemsys, self.settings, system.db_version)
+            phases = system_phases(system)
             if phases.empty:
                 continue
             comps = [Composition(f) for f in phases["formula_pretty"]]
@@ -116,13 +118,21 @@ class MPColumnProvider:
     def _calculator(self, system: CachedSystem) -> LiWindowCalculator | None:
         key = (system.chemsys, system.db_version)
         if key not in self._calculators:
+            if not system.payload:  # shipped without payload: read it where we run
+                system = read_cached(system.path)
             has_li = "Li" in system.elements
-            entries = cached_entries(system.chemsys, self.settings, system.db_version)
-            self._calculators[key] = LiWindowCalculator(entries) if has_li else None
+            self._calculators[key] = LiWindowCalculator(system_entries(system)) if has_li else None
         return self._calculators[key]
 
     def _covering(self, elements: frozenset[str]) -> CachedSystem | None:
         return pick_covering(elements, self._systems)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Ship what the columns need (built diagrams, the novelty table), not the raw cache
+        # payloads: workers re-read a system from the cache only if its diagram is missing.
+        state = dict(self.__dict__)
+        state["_systems"] = [replace(c, payload={}) for c in self._systems]
+        return state
 
     def prepare(self, element_sets: list[frozenset[str]]) -> list[str]:
         """Build the phase diagrams these element sets need now (before shipping to workers).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import tomllib
 from pathlib import Path
 from types import SimpleNamespace
@@ -147,3 +148,13 @@ def test_partly_covered_campaign_gets_nan_where_not_cached(cached: Settings) -> 
     assert plan.provider is not None
     libr = list(generate_all(spaces, 100))[1]
     assert math.isnan(plan.provider.columns(libr)["oxidation_limit_V"].iloc[0])
+
+
+def test_key_is_not_in_notes_or_the_shipped_provider(
+    cached: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "Zq8rT2vLm4Xc9Pn1Wd6Hs3Jk7Bf0Ga5E"  # shaped like a key; not a real one
+    monkeypatch.setenv("MP_API_KEY", key)
+    plan = plan_mp_columns(_spaces(LI_S_CL, LI_BR), cached, objective_names=["sigma"])
+    assert key not in plan.note
+    assert key.encode() not in pickle.dumps(plan.provider)

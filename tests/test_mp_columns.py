@@ -73,3 +73,12 @@ def test_provider_pickles_with_identical_results(settings: Settings) -> None:
     before = provider.columns(chunk)
     clone = pickle.loads(pickle.dumps(provider))
     assert clone.columns(chunk).equals(before)
+
+
+def test_pickled_provider_leaves_cache_payloads_behind(settings: Settings) -> None:
+    provider = MPColumnProvider(settings)
+    blob = pickle.dumps(provider)
+    # The raw entries stay on disk; a worker without built diagrams reads them from the cache.
+    assert b"energy_adjustments" not in blob
+    chunk = _chunk("LiCl", "LiS0.5Cl")
+    assert pickle.loads(blob).columns(chunk).equals(provider.columns(chunk))
