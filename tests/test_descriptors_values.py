@@ -300,3 +300,21 @@ def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_features_ignore_scale_and_row_order() -> None:
+    rng = np.random.default_rng(3)
+    amounts = np.zeros((300, 118))
+    for row in range(300):
+        cols = rng.choice(94, size=int(rng.integers(1, 7)), replace=False)
+        amounts[row, cols] = rng.integers(1, 30, size=len(cols)) / rng.integers(1, 9)
+    featurizer = CompositionFeaturizer(preset="composition").fit(amounts)
+    base = featurizer.transform(amounts)
+    np.testing.assert_allclose(featurizer.transform(amounts * 7.3), base, rtol=1e-12, atol=1e-15)
+    order = rng.permutation(300)
+    np.testing.assert_array_equal(featurizer.transform(amounts[order]), base[order])
+    magpie = base[:, :132].reshape(300, 22, 6)
+    finite = np.isfinite(magpie[:, :, 0])
+    assert (magpie[:, :, 0][finite] <= magpie[:, :, 3][finite] + 1e-9).all()  # min <= mean
+    assert (magpie[:, :, 3][finite] <= magpie[:, :, 1][finite] + 1e-9).all()  # mean <= max
+    assert (magpie[:, :, 4][finite] >= 0).all()  # avg_dev
