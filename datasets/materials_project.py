@@ -90,7 +90,14 @@ def fetch_chemsys(
     owned = client is None
     active: Any = default_client(name) if client is None else client
     try:
-        db_version = str(ask_mp("database version", name, lambda: active.db_version))
+        db_version = str(
+            ask_mp(
+                "database version",
+                name,
+                lambda: active.db_version,
+                getattr(active, "api_key", None),
+            )
+        )
         if not refresh:
             have = find_covering(name, settings, db_version)
             if have is not None:

@@ -72,18 +72,23 @@ _KEYLIKE = re.compile(r"(?i)(api[_-]?key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+")
 
 
 def redact(text: str, key: str | None = None) -> str:
-    """``text`` with the API key (given, or configured) and ``api_key=...`` values masked."""
-    key = key if key is not None else api_key()
-    if key:
-        text = text.replace(key, "***")
+    """``text`` with the API key (given and configured) and ``api_key=...`` values masked."""
+    for secret in (key, api_key()):
+        if secret:
+            text = text.replace(secret, "***")
     return _KEYLIKE.sub(r"\1***", text)
 
 
-def ask_mp(what: str, chemsys: str, call: Callable[[], T]) -> T:
+def ask_mp(what: str, chemsys: str, call: Callable[[], T], key: str | None = None) -> T:
+    """Run one request to the Materials Project; failures become :class:`MPUnavailableError`.
+
+    The message names the request and the system and gives the client's reason with ``key``
+    (the client's own) and the configured key masked.
+    """
     try:
         return call()
     except Exception as err:
-        reason = redact(f"{type(err).__name__}: {err}")
+        reason = redact(f"{type(err).__name__}: {err}", key)
         hint = " (the request timed out)" if "timed out" in reason.lower() else ""
         # ``from None``: the chained exception's text could carry the key unmasked.
         raise MPUnavailableError(
@@ -94,6 +99,7 @@ def ask_mp(what: str, chemsys: str, call: Callable[[], T]) -> T:
 
 
 def client_version() -> str:
+    """``mp-api <version>`` for the cache record."""
     try:
         return f"mp-api {metadata.version('mp-api')}"
     except metadata.PackageNotFoundError:
@@ -101,6 +107,7 @@ def client_version() -> str:
 
 
 def default_client(chemsys: str) -> Any:
+    """A new ``MPRester`` with the configured key (documents as dicts, no progress bars)."""
     key = api_key()
     if key is None:
         raise MPUnavailableError(
@@ -180,12 +187,14 @@ def _plain_entry(entry: Any) -> dict[str, Any]:
 def download_chemsys(client: MPClient, chemsys: str, thermo_type: str) -> dict[str, Any]:
     """Entries, summary and elasticity documents of a normalised ``chemsys``, as plain JSON."""
     elements = chemsys.split("-")
+    key = getattr(client, "api_key", None)  # MPRester keeps the key it was given
     entries = ask_mp(
         "entries request",
         chemsys,
         lambda: client.get_entries_in_chemsys(
             elements, additional_criteria={"thermo_types": [thermo_type]}
         ),
+        key,
     )
     summary = ask_mp(
         "summary search",
@@ -193,6 +202,7 @@ def download_chemsys(client: MPClient, chemsys: str, thermo_type: str) -> dict[s
         lambda: client.materials.summary.search(
             chemsys=subsystems(chemsys), deprecated=False, fields=list(SUMMARY_FIELDS)
         ),
+        key,
     )
     summary_docs = [_doc_dict(d, SUMMARY_FIELDS) for d in summary]
     ids = sorted({str(d["material_id"]) for d in summary_docs if d["material_id"]})
@@ -203,6 +213,7 @@ def download_chemsys(client: MPClient, chemsys: str, thermo_type: str) -> dict[s
             lambda: client.materials.elasticity.search(
                 material_ids=ids, fields=list(ELASTICITY_FIELDS)
             ),
+            key,
         )
         if ids
         else []

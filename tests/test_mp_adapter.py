@@ -290,3 +290,10 @@ def test_atomic_write_leaves_nothing_behind_on_failure(tmp_path: Path) -> None:
     write_json_atomic(target, {"format": 1})
     assert json.loads(target.read_text(encoding="utf-8")) == {"format": 1}
     assert list(target.parent.iterdir()) == [target]
+
+
+def test_key_held_only_by_the_client_is_masked_too(settings: Settings, no_key: None) -> None:
+    with pytest.raises(MPUnavailableError) as info:
+        fetch_chemsys("Li-Cl", settings, client=ReplayMPRester("li_cl_error", api_key=KEY))
+    assert KEY not in str(info.value)
+    assert "(key *** is not registered)" in str(info.value)
