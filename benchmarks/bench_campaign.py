@@ -147,6 +147,42 @@ def usual_way(scorer: Any, campaign: Any, sample: int) -> dict[str, Any]:
     }
 
 
+def executor_compare(settings: Any, size: float) -> dict[str, float]:
+    """Wall time of the same campaign on joblib and on a local Dask cluster (fix on/off)."""
+    from distributed import LocalCluster
+
+    campaign = campaign_from_dict(campaign_for(size, 8192), "<bench>")
+    scorer, pinned, _ = build_scorer(campaign, settings)
+    source = build_source(pinned, "<bench>")
+    out: dict[str, float] = {"candidates": float(source.total)}
+
+    def timed(executor: ExecutorSpec) -> float:
+        t0 = time.perf_counter()
+        run = start_run(
+            settings.workspace,
+            pinned,
+            campaign_text="",
+            scorer=scorer,
+            total=source.total,
+            executor=executor,
+        )
+        execute_run(run, pinned, source, scorer, executor)
+        return time.perf_counter() - t0
+
+    out["joblib_2_workers_s"] = timed(ExecutorSpec(workers=2))
+    for label, fix in (("dask_malloc_fix_s", "1"), ("dask_dask_default_malloc_s", "0")):
+        with LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            env={"ANIONSCREEN_DASK_MALLOC_FIX": fix},
+        ) as cluster:
+            out[label] = timed(ExecutorSpec(scheduler=cluster.scheduler_address))
+    return out
+
+
 def _spaces(campaign: Any) -> Any:
     from anionscreen.screening.campaign import validate_spaces
 
@@ -161,6 +197,9 @@ def main() -> None:
     parser.add_argument("--workspace", type=Path, default=Path("benchmarks/out/ws"))
     parser.add_argument("--sample", type=int, default=2000)
     parser.add_argument("--no-compare", action="store_true")
+    parser.add_argument(
+        "--executors", action="store_true", help="also time joblib vs Dask on 10^5 candidates"
+    )
     args = parser.parse_args()
     os.environ.pop("ANIONSCREEN_DATA_MIRROR", None)  # default models: bundled data, offline
     settings = get_settings(args.workspace)
@@ -204,6 +243,8 @@ def main() -> None:
         cmp = usual_way(scorer, pinned, args.sample)
         cmp["ratio_end_to_end_vs_usual"] = result["candidates_per_s"] / cmp["usual_per_s"]
         result["usual_way"] = cmp
+    if args.executors:
+        result["executors_1e5"] = executor_compare(settings, 1e5)
     print(json.dumps(result, indent=2, default=str))
     out = Path("benchmarks/out")
     out.mkdir(parents=True, exist_ok=True)

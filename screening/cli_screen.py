@@ -119,7 +119,7 @@ def screen(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Run a screening campaign: generate, featurize, predict, score and rank candidates."""
-    from anionscreen.screening.pipeline import build_scorer, build_source
+    from anionscreen.screening.pipeline import build_scorer, build_source, dataset_hashes
 
     if example:
         typer.echo(DEFAULT_CAMPAIGN_TOML, nl=False)
@@ -160,6 +160,7 @@ def screen(
             executor=executor,
             run_id=name,
             notes=notes,
+            dataset_hashes=dataset_hashes(settings, dict(scorer.predictor.versions)),
         )
         typer.echo(f"run {run.run_id}: {source.total} candidates in {run.path}")
     for note in notes:

@@ -113,6 +113,8 @@ class ExecutorSpec:
 def _tune_malloc() -> None:
     if "MALLOC_TRIM_THRESHOLD_" not in os.environ or not sys.platform.startswith("linux"):
         return
+    if os.environ.get("ANIONSCREEN_DASK_MALLOC_FIX") == "0":  # benchmarks compare with it off
+        return
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:

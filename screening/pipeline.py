@@ -71,6 +71,23 @@ def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Any, list[s
     return Predictor(models), list(current.notes)
 
 
+def dataset_hashes(settings: Settings, versions: dict[str, str]) -> dict[str, Any]:
+    """The data behind a run: the bundled file's sha256 and each model's training-data hash."""
+    from anionscreen.datasets.bundled import BUNDLED_SHA256
+    from anionscreen.models.registry import ModelRegistry
+
+    registry = ModelRegistry(settings.workspace)
+    models: dict[str, Any] = {}
+    for target, version in sorted(versions.items()):
+        card = registry.card(version)
+        models[target] = {
+            "version": version,
+            "data_hash": card.get("data_hash"),
+            "sources": card.get("sources"),
+        }
+    return {"bundled_sha256": BUNDLED_SHA256, "models": models}
+
+
 def _single_threaded(predictor: Any) -> None:
     """Set every ``n_jobs`` of the models to 1.
 

@@ -70,6 +70,10 @@ def test_screen_prints_run_and_top_candidates(workspace: Path, reference: Path) 
     assert info["status"] == "finished"
     assert info["counts"]["generated"] == info["total_candidates"] > 500
     assert set(info["model_versions"]) == {"sigma", "ea", "modulus"}
+    hashes = info["dataset_hashes"]
+    assert len(hashes["bundled_sha256"]) == 64
+    assert hashes["models"]["sigma"]["version"] == info["model_versions"]["sigma"]
+    assert hashes["models"]["sigma"]["sources"] == ["bundled"]
     ranked = pd.read_csv(reference / "ranked.csv")
     code, out = _invoke(workspace, "query", "latest", "--top", "5", "--format", "json")
     assert code == 0, out
