@@ -2,14 +2,11 @@
 
 Candidates are real compositions (Li2 M S(1-x) O(x) X5 for two metals and two halogens);
 the predictor is a real scikit-learn ridge regression on element fractions fitted to a few
-measured electrolytes. Run as a script, it executes a campaign run in a fresh process (the
-kill -9 test uses this): ``python campaign_fixtures.py WORKSPACE RUN_ID DELAY_S``.
+measured electrolytes.
 """
 
 from __future__ import annotations
 
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from anionscreen.descriptors.chunk import CompositionChunk, chunk_from_compositi
 from anionscreen.screening.campaign import Campaign, campaign_from_dict
 from anionscreen.screening.execute import ExecutorSpec
 from anionscreen.screening.runner import ChunkSource, execute_run, start_run
-from anionscreen.screening.runstore import Run, open_run
+from anionscreen.screening.runstore import Run
 from anionscreen.screening.scoring import ChunkScorer
 
 # (formula, log10 sigma S/cm, Ea eV, modulus GPa): Ogbolu et al. 2025 and literature rows of
@@ -68,8 +65,7 @@ def source(chunk_size: int) -> ChunkSource:
 class TinyPredictor:
     """Ridge regressions on element fractions; constant-width intervals; L1 nearest neighbour."""
 
-    def __init__(self, delay_s: float = 0.0) -> None:
-        self.delay_s = delay_s
+    def __init__(self) -> None:
         chunk = chunk_from_compositions([Composition(f) for f, *_ in TRAINING])
         self.train_x = chunk.fractions
         self.train_formulas = chunk.formulas
@@ -83,8 +79,6 @@ class TinyPredictor:
 
     def predict_chunk(self, chunk: CompositionChunk) -> pd.DataFrame:
         """All prediction columns for a chunk."""
-        if self.delay_s:
-            time.sleep(self.delay_s)
         x = chunk.fractions
         sigma, ea, modulus = (m.predict(x) for m in self.models)
         dist = np.abs(x[:, None, :] - self.train_x[None, :, :]).sum(axis=2) / 2
@@ -133,12 +127,10 @@ def tiny_campaign(chunk_size: int = 4, **overrides: object) -> Campaign:
     return campaign_from_dict(data, "<tiny>")
 
 
-def new_run(
-    workspace: Path, run_id: str, delay_s: float = 0.0, chunk_size: int = 4
-) -> tuple[Run, Campaign, ChunkScorer]:
+def new_run(workspace: Path, run_id: str, chunk_size: int = 4) -> tuple[Run, Campaign, ChunkScorer]:
     """Create (not execute) a tiny run."""
     campaign = tiny_campaign(chunk_size)
-    scorer = ChunkScorer(predictor=TinyPredictor(delay_s), campaign=campaign)
+    scorer = ChunkScorer(predictor=TinyPredictor(), campaign=campaign)
     run = start_run(
         workspace,
         campaign,
@@ -151,22 +143,7 @@ def new_run(
     return run, campaign, scorer
 
 
-def run_tiny(
-    workspace: Path,
-    run_id: str,
-    executor: ExecutorSpec | None = None,
-    delay_s: float = 0.0,
-    resume: bool = False,
-) -> Run:
-    """Create (or resume) and execute a tiny run."""
-    if resume:
-        run = open_run(workspace, run_id)
-        campaign = tiny_campaign()
-        scorer = ChunkScorer(predictor=TinyPredictor(delay_s), campaign=campaign)
-    else:
-        run, campaign, scorer = new_run(workspace, run_id, delay_s)
+def run_tiny(workspace: Path, run_id: str, executor: ExecutorSpec | None = None) -> Run:
+    """Create and execute a tiny run."""
+    run, campaign, scorer = new_run(workspace, run_id)
     return execute_run(run, campaign, source(4), scorer, executor or ExecutorSpec())
-
-
-if __name__ == "__main__":
-    run_tiny(Path(sys.argv[1]), sys.argv[2], delay_s=float(sys.argv[3]))

@@ -132,6 +132,12 @@ def test_interrupted_cli_run_resumes_to_identical_tables(
         assert proc.returncode == -signal.SIGKILL
     info = json.loads((workspace / "ws" / "campaigns" / name / "run.json").read_text())
     assert info["status"] == "running"
+    done = len(list(chunks.glob("chunk-*.parquet")))
+    assert done >= 2
+    # an interrupted run can be queried already, from its checkpoints
+    code, out = _invoke(workspace, "query", name, "--all", "--format", "json")
+    assert code == 0, out
+    assert len(json.loads(out)) == 64 * done
     code, out = _invoke(workspace, "screen", "--resume", name, "--no-progress")
     assert code == 0, out
     assert "chunks already done" in out
