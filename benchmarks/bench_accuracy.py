@@ -133,6 +133,9 @@ def rediscovery(settings) -> list[str]:  # type: ignore[no-untyped-def]
         "Trained with `exclude_chemsys=('Li-Ta-S-Cl',)` (every measurement containing Li, Ta, "
         "S and Cl removed) on all conductivity sources; sigma and Ea models.",
         "",
+    ]
+    table_head = [
+        "",
         "| formula | measured log10 sigma | predicted [90% interval] | in domain | nearest known (distance) | Ea pred [interval] |",
         "|---|---|---|---|---|---|",
     ]
@@ -141,7 +144,8 @@ def rediscovery(settings) -> list[str]:  # type: ignore[no-untyped-def]
         table = build_target_table(target, rows, exclude_chemsys=("Li-Ta-S-Cl",))
         model = validate_table(table).model
         preds[target] = model.predict_features(featurize_formulas(LTSOC, DEFAULT_PRESET), 0.9)
-        lines.insert(4, f"- {target}: {table.report}")
+        lines.append(f"- {target}: {table.report}")
+    lines += table_head
     s, e = preds["sigma"], preds["ea"]
     from anionscreen.datasets.formula import normalized_formula, parse_formula
 

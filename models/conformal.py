@@ -6,6 +6,12 @@ nearest training composition (see :mod:`anionscreen.models.domain`) and ``c0, c1
 non-negative least-squares fit of ``|r|`` on ``d``. The interval at level ``1 - alpha`` is
 ``prediction +/- q * s(d)`` with ``q`` the finite-sample conformal quantile of ``|r| / s``.
 
+Far outside the calibration range the linear scale would extrapolate without bound (the
+halide hold-out sits at 2-3x the largest calibration distance, and uncapped 90 % intervals
+there spanned +/-7 decades). So the half-width is capped at the conformal quantile of
+``|y - mean(y)|`` over the training labels: the interval a know-nothing mean predictor would
+need. Beyond the data the model claims no more than that, and no less.
+
 Because the residuals come from *grouped* cross-validation (whole families or composition
 clusters held out), they include the errors a model makes on chemistry it has not seen, and
 because the scale grows with the distance to known data, intervals widen for candidates far
@@ -44,8 +50,17 @@ class NormalizedConformal:
         Sorted nonconformity scores ``|r| / s(d)`` of the calibration rows.
     """
 
-    def fit(self, residuals: np.ndarray, distances: np.ndarray) -> NormalizedConformal:
-        """Calibrate from out-of-fold residuals and out-of-fold nearest-training distances."""
+    def fit(
+        self,
+        residuals: np.ndarray,
+        distances: np.ndarray,
+        labels: np.ndarray | None = None,
+    ) -> NormalizedConformal:
+        """Calibrate from out-of-fold residuals and out-of-fold nearest-training distances.
+
+        ``labels`` (the training labels) set the cap of the half-width; without them the
+        half-width is not capped.
+        """
         r = np.abs(np.asarray(residuals, dtype=np.float64))
         d = np.asarray(distances, dtype=np.float64)
         if r.shape != d.shape or r.ndim != 1:
@@ -62,6 +77,10 @@ class NormalizedConformal:
         coef[0] = max(float(coef[0]), floor)
         self.coef_ = coef
         self.scores_ = np.sort(r / self.scale(d))
+        self.label_scores_: np.ndarray | None = None
+        if labels is not None:
+            y = np.asarray(labels, dtype=np.float64)
+            self.label_scores_ = np.sort(np.abs(y - y.mean()))
         return self
 
     def scale(self, distances: np.ndarray) -> np.ndarray:
@@ -75,14 +94,23 @@ class NormalizedConformal:
         level; the largest score seen is returned then (documented, not silent: the model
         card reports the calibration size).
         """
-        level = _check_level(level)
-        n = self.scores_.size
-        k = math.ceil((n + 1) * level)
-        return float(self.scores_[min(k, n) - 1])
+        return _conformal_quantile(self.scores_, _check_level(level))
+
+    def cap(self, level: float = 0.9) -> float:
+        """Largest half-width: the ``level`` quantile of ``|y - mean(y)|`` (inf without labels)."""
+        if self.label_scores_ is None:
+            return math.inf
+        return _conformal_quantile(self.label_scores_, _check_level(level))
 
     def halfwidth(self, distances: np.ndarray, level: float = 0.9) -> np.ndarray:
         """Half-width of the interval for each distance."""
-        return self.quantile(level) * self.scale(distances)
+        return np.minimum(self.quantile(level) * self.scale(distances), self.cap(level))
+
+
+def _conformal_quantile(sorted_scores: np.ndarray, level: float) -> float:
+    n = sorted_scores.size
+    k = math.ceil((n + 1) * level)
+    return float(sorted_scores[min(k, n) - 1])
 
 
 def cross_conformal_coverage(
@@ -90,6 +118,7 @@ def cross_conformal_coverage(
     distances: np.ndarray,
     folds: np.ndarray,
     levels: np.ndarray | list[float] | tuple[float, ...],
+    labels: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Honest coverage of conformal intervals: each fold is covered by a calibration on the others.
 
@@ -99,6 +128,8 @@ def cross_conformal_coverage(
         Out-of-fold residuals and out-of-fold nearest-training distances.
     folds : ndarray of shape (n,)
         Fold id of each row.
+    labels : ndarray of shape (n,), optional
+        Training labels, for the half-width cap (calibrated on the other folds too).
     levels : sequence of float
         Nominal levels.
 
@@ -119,7 +150,9 @@ def cross_conformal_coverage(
         test = folds == fold
         if (~test).sum() < 2:
             continue
-        cal = NormalizedConformal().fit(r[~test], d[~test])
+        cal = NormalizedConformal().fit(
+            r[~test], d[~test], None if labels is None else np.asarray(labels)[~test]
+        )
         for j, level in enumerate(lv):
             hw = cal.halfwidth(d[test], level)
             covered[j] += float((r[test] <= hw).sum())

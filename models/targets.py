@@ -36,6 +36,7 @@ from anionscreen.descriptors.chunk import compositions_to_fractions
 from anionscreen.models.target_model import TARGETS
 
 MIN_DFT_FORMULAS = 30
+_CORRECTED_NOTE = "brought to 25 C by Arrhenius"  # written by datasets.temperature
 MEASURED_MODULUS_KINDS = ("indentation", "Young")
 # Sources of computed (DFT) elastic moduli; every other modulus row is a measurement.
 DFT_SOURCES = ("elastic_tensor_2015", "mp_binary_elasticity")
@@ -169,10 +170,11 @@ def build_target_table(
         censored = rows["sigma_censored"].astype(str) != ""
         report["censored"] = int(censored.sum())
         rows = rows[~censored]
-        far_before = far_from_room_temperature(rows["temperature_C"])
         rows = bring_to_room_temperature(rows)
         far_after = far_from_room_temperature(rows["temperature_C"])
-        report["temperature_corrected"] = int((far_before & ~far_after).sum())
+        # Loaders may already have corrected rows; their note says so either way.
+        corrected = rows["note"].astype(str).str.contains(_CORRECTED_NOTE, regex=False)
+        report["temperature_corrected"] = int(corrected.sum())
         report["far_from_25C"] = int(far_after.sum())
         rows = rows[~far_after]
         label = np.log10(rows["sigma_S_per_cm"].to_numpy(dtype=np.float64))

@@ -23,6 +23,7 @@ from anionscreen.models.domain import ApplicabilityDomain
 from anionscreen.models.estimators import MODEL_FAMILIES, make_model
 from anionscreen.models.target_model import TargetModel
 from anionscreen.models.validation import (
+    DEFAULT_GROUPING,
     make_folds,
     make_groups,
     out_of_fold,
@@ -93,7 +94,7 @@ def fit_target(
     baseline_features: np.ndarray | None = None,
     calibration: tuple[np.ndarray, np.ndarray] | None = None,
     model_families: tuple[str, ...] = MODEL_FAMILIES,
-    grouping: str = "cluster",
+    grouping: str = DEFAULT_GROUPING,
     n_splits: int = 5,
     level: float = 0.9,
     random_state: int = 0,
@@ -134,6 +135,12 @@ def fit_target(
     if not model_families:
         raise AnionscreenError("at least one model family must be compared; got none")
     groups = make_groups(grouping, fractions, families, random_state=random_state)
+    grouping_used = grouping
+    if np.unique(groups).size < 2 and grouping != "cluster":
+        # One chemical system (or family) only: composition clusters still hold out whole
+        # regions of it. Recorded in the validation info, not silent.
+        grouping_used = f"cluster (fallback: {grouping} gave 1 group)"
+        groups = make_groups("cluster", fractions, families, random_state=random_state)
     folds = make_folds(groups, n_splits)
 
     metrics: dict[str, dict[str, float]] = {}
@@ -154,9 +161,9 @@ def fit_target(
     # Distances with the row's own fold held out, in the space of the final imputer: what a
     # candidate unlike the training data looks like to the interval.
     oof_distance = out_of_fold_distances(imputed, formulas, folds)
-    conformal = NormalizedConformal().fit(y - oof, oof_distance)
-    coverage, width = cross_conformal_coverage(y - oof, oof_distance, folds, COVERAGE_LEVELS)
-    level_cov, level_width = cross_conformal_coverage(y - oof, oof_distance, folds, [level])
+    conformal = NormalizedConformal().fit(y - oof, oof_distance, y)
+    coverage, width = cross_conformal_coverage(y - oof, oof_distance, folds, COVERAGE_LEVELS, y)
+    level_cov, level_width = cross_conformal_coverage(y - oof, oof_distance, folds, [level], y)
     metrics[chosen]["coverage"] = float(level_cov[0])
     metrics[chosen]["mean_halfwidth"] = float(level_width[0])
 
@@ -193,7 +200,7 @@ def fit_target(
         "rows": n,
         "groups": int(np.unique(groups).size),
         "folds": int(np.unique(folds).size),
-        "grouping": grouping,
+        "grouping": grouping_used,
         "level": level,
         "calibration_rows": 0 if calibration is None else len(calibration[1]),
         "offset": offset,

@@ -24,6 +24,7 @@ from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS
 from anionscreen.models.targets import TargetTable, build_target_table, fractions_of
 from anionscreen.models.training import TrainingResult, fit_target
+from anionscreen.models.validation import DEFAULT_GROUPING
 
 ALWAYS_SOURCES: tuple[str, ...] = ("bundled", "log")
 CONDUCTIVITY_SOURCES: tuple[str, ...] = ("obelix", "liverpool", "laskowski", "mchaffie")
@@ -91,7 +92,7 @@ def validate_table(
     table: TargetTable,
     *,
     preset: str = DEFAULT_PRESET,
-    grouping: str = "cluster",
+    grouping: str = DEFAULT_GROUPING,
     level: float = 0.9,
     baselines: bool = True,
     model_families: tuple[str, ...] = MODEL_FAMILIES,
@@ -135,7 +136,7 @@ def train_models(
     exclude_chemsys: tuple[str, ...] = (),
     force: bool = False,
     preset: str = DEFAULT_PRESET,
-    grouping: str = "cluster",
+    grouping: str = DEFAULT_GROUPING,
     level: float = 0.9,
     baselines: bool = True,
     register: bool = True,

@@ -97,7 +97,9 @@ def train(
         bool,
         typer.Option("--force", help="Make the new version current even if it validates worse."),
     ] = False,
-    grouping: Annotated[str, typer.Option(help="cluster, chemsys or family.")] = "cluster",
+    grouping: Annotated[
+        str, typer.Option(help="Cross-validation groups: chemsys, cluster or family.")
+    ] = "chemsys",
 ) -> None:
     """Train, validate (grouped CV with baselines) and register new model versions."""
     settings = current_settings(ctx)
@@ -122,7 +124,9 @@ def evaluate(
     sources: SourcesOpt = None,
     exclude_formula: ExcludeFormulaOpt = None,
     exclude_chemsys: ExcludeChemsysOpt = None,
-    grouping: Annotated[str, typer.Option(help="cluster, chemsys or family.")] = "cluster",
+    grouping: Annotated[
+        str, typer.Option(help="Cross-validation groups: chemsys, cluster or family.")
+    ] = "chemsys",
     out: Annotated[
         Path | None,
         typer.Option(

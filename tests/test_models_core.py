@@ -144,6 +144,8 @@ def test_fit_target_chooses_by_validation_and_covers() -> None:
     res = fit_target(
         "sigma", formulas, y, x, fractions=fr, preset="test", model_families=("rf", "gbr")
     )
+    assert res.info["grouping"] == "cluster (fallback: chemsys gave 1 group)"
+    assert res.info["folds"] == 5
     maes = {f: res.metrics[f]["mae"] for f in ("rf", "gbr")}
     assert res.chosen_family == min(maes, key=maes.__getitem__)
     assert res.metrics[res.chosen_family]["mae"] < 0.5 * res.metrics["mean"]["mae"]
@@ -155,3 +157,16 @@ def test_fit_target_chooses_by_validation_and_covers() -> None:
     assert list(pred.nearest_formula) == ["c0", "c1", "c2"]
     with pytest.raises(AnionscreenError, match="3 usable training row"):
         fit_target("sigma", formulas[:3], y[:3], x[:3], fractions=fr[:3], preset="test")
+
+
+def test_conformal_halfwidth_is_capped_by_label_spread() -> None:
+    d = np.linspace(0.0, 1.0, 19)
+    r = 1.0 + d  # the error grows with distance
+    labels = np.arange(19.0)  # |y - mean| = 9, 8, ..., 0, ..., 9
+    cal = NormalizedConformal().fit(r, d, labels)
+    # ceil(20 * 0.9) = 18th smallest of the sorted |y - 9|: 0,1,1,2,2,...,9,9 -> 9
+    assert cal.cap(0.9) == pytest.approx(9.0)
+    far = cal.halfwidth(np.array([0.5, 1000.0]), 0.9)
+    assert far[0] < 9.0
+    assert far[1] == pytest.approx(9.0)
+    assert NormalizedConformal().fit(r, d).cap(0.9) == math.inf
