@@ -144,8 +144,12 @@ def finalize_run(run: Run, campaign: Campaign) -> dict[str, Any]:
     start = time.perf_counter()
     first = _first_pass(run, campaign)
     front: pd.DataFrame = first["front"]
-    front_ids = front["candidate_id"].to_numpy(np.int64) if not front.empty else np.zeros(0)
-    front_ranks = front["pareto_rank"].to_numpy(np.int32) if not front.empty else np.zeros(0)
+    front_ids = (
+        front["candidate_id"].to_numpy(np.int64) if not front.empty else np.zeros(0, np.int64)
+    )
+    front_ranks = (
+        front["pareto_rank"].to_numpy(np.int32) if not front.empty else np.zeros(0, np.int32)
+    )
     sorter = np.argsort(front_ids, kind="stable")
     front_ids, front_ranks = front_ids[sorter], front_ranks[sorter]
     schema: pa.Schema = first["schema"]
@@ -153,8 +157,13 @@ def finalize_run(run: Run, campaign: Campaign) -> dict[str, Any]:
         pa.field("acquisition", pa.float64())
     )
     acq = campaign.acquisition
-    top = pd.DataFrame()
-    acq_pool = pd.DataFrame()
+    # Empty tables keep the columns, so a run where nothing is feasible still has queryable
+    # (empty) ranked, Pareto and batch files.
+    empty = schema.empty_table().to_pandas()
+    if front.empty:
+        front = empty.copy()
+    top = empty.copy()
+    acq_pool = empty.copy()
     target = run.path / "candidates.parquet"
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     with pq.ParquetWriter(tmp, schema) as writer:

@@ -177,3 +177,24 @@ def test_resume_refuses_a_changed_space(tmp_path: Path) -> None:
     with pytest.raises(AnionscreenError, match=r"chunk 0 regenerated with 4 rows starting"):
         execute_run(run, campaign, src, scorer, ExecutorSpec())
     assert first.formulas[0] != "X"
+
+
+def test_run_where_nothing_is_feasible_still_finishes(tmp_path: Path) -> None:
+    from campaign_fixtures import TinyPredictor, source, tiny_campaign
+
+    from anionscreen.screening.runner import execute_run, start_run
+    from anionscreen.screening.scoring import ChunkScorer
+
+    campaign = tiny_campaign(4, constraints={"sigma_min_S_per_cm": 1.0})
+    scorer = ChunkScorer(predictor=TinyPredictor(), campaign=campaign)
+    run = start_run(
+        tmp_path, campaign, campaign_text="", scorer=scorer, total=44, executor=ExecutorSpec()
+    )
+    execute_run(run, campaign, source(4), scorer, ExecutorSpec())
+    assert run.info["counts"]["kept"] == 0
+    assert query_run(run, top=3).empty
+    everything = query_run(run, include_infeasible=True)
+    assert set(everything["infeasible_reason"]) == {"sigma below floor"}
+    ranked = pd.read_parquet(run.path / "ranked.parquet")
+    assert ranked.empty
+    assert "formula" in ranked.columns
