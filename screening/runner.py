@@ -130,9 +130,9 @@ def execute_run(
                 _write_manifest(run, done)
                 last_manifest = time.perf_counter()
     except KeyboardInterrupt:
-        progress.stop()
         raise CampaignInterruptedError(run) from None
-    progress.stop()
+    finally:
+        progress.stop()
     _write_manifest(run, done)
     generated = sum(s["generated"] for s in done.values())
     if generated != source.total:
