@@ -163,8 +163,8 @@ def screen(
             dataset_hashes=dataset_hashes(settings, dict(scorer.predictor.versions)),
         )
         typer.echo(f"run {run.run_id}: {source.total} candidates in {run.path}")
-    for note in notes:
-        typer.echo(note)
+    for note in notes:  # what was trained or left out: stderr, so stdout stays the results
+        typer.echo(note, err=True)
     try:
         execute_run(run, campaign, source, scorer, executor, _rich_progress(progress))
     except CampaignInterruptedError as err:

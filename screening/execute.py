@@ -86,6 +86,7 @@ class ExecutorSpec:
 
     workers: int = 1
     scheduler: str | None = None
+    connect_timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -157,7 +158,7 @@ def iter_results(
         yield from _joblib_results(tasks, scorer, spec.workers)
     else:
         assert spec.scheduler is not None
-        yield from _dask_results(tasks, scorer, spec.scheduler)
+        yield from _dask_results(tasks, scorer, spec.scheduler, spec.connect_timeout_s)
 
 
 def _joblib_results(
@@ -176,12 +177,12 @@ def _joblib_results(
 
 
 def _dask_results(
-    tasks: Iterable[PackedChunk], scorer: ChunkScorer, address: str
+    tasks: Iterable[PackedChunk], scorer: ChunkScorer, address: str, timeout_s: float
 ) -> Iterator[ChunkResult]:
     # distributed is only partly typed; treat it as dynamic rather than silence each call.
     dist: Any = importlib.import_module("distributed")
     try:
-        client = dist.Client(address, timeout=10, set_as_default=False)
+        client = dist.Client(address, timeout=timeout_s, set_as_default=False)
     except (OSError, TimeoutError) as err:
         raise AnionscreenError(f"cannot reach the Dask scheduler at {address!r}: {err}") from None
     try:

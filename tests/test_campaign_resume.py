@@ -40,5 +40,6 @@ def test_local_dask_cluster_gives_identical_tables(tmp_path: Path, reference: Pa
 def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
     from anionscreen.datasets.errors import AnionscreenError
 
+    spec = ExecutorSpec(scheduler="tcp://127.0.0.1:9", connect_timeout_s=1.0)
     with pytest.raises(AnionscreenError, match=r"cannot reach the Dask scheduler"):
-        run_tiny(tmp_path, "nowhere", executor=ExecutorSpec(scheduler="tcp://127.0.0.1:9"))
+        run_tiny(tmp_path, "nowhere", executor=spec)
