@@ -104,7 +104,7 @@ class Campaign(_Strict):
 
     name: str
     description: str = ""
-    descriptor_preset: str = "full"
+    descriptor_preset: str | None = None
     space: list[dict[str, Any]] = Field(min_length=1)
     objective: list[ObjectiveSpec] = Field(min_length=1)
     constraints: Constraints = Field(default_factory=Constraints)
@@ -218,7 +218,7 @@ DEFAULT_CAMPAIGN_TOML = """\
 
 name = "ltsoc-neighbourhood"          # letters, digits, . _ - ; part of the run folder name
 description = "Li-M-(S,O)-X5 triple-anion series around Li2TaS(1-x)O(x)Cl5, plus Li3M(Cl,Br)6"
-descriptor_preset = "full"            # descriptor preset recorded with the run
+# descriptor_preset = "composition"  # optional: insist the models use this descriptor preset
 
 # Search spaces (the generators' format). Li count solved from charge neutrality.
 [[space]]

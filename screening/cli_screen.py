@@ -170,6 +170,9 @@ def screen(
     except CampaignInterruptedError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(code=130) from None
+    except KeyboardInterrupt:  # during finalisation: the checkpoints are all there
+        typer.echo(str(CampaignInterruptedError(run)), err=True)
+        raise typer.Exit(code=130) from None
     counts = run.info.get("counts", {})
     typer.echo(
         f"finished: {counts.get('generated')} generated, {counts.get('kept')} kept, "

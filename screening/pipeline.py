@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.errors import AnionscreenError, ConfigError
 from anionscreen.datasets.settings import Settings
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.tables import pymatgen_column
@@ -88,6 +88,19 @@ def dataset_hashes(settings: Settings, versions: dict[str, str]) -> dict[str, An
     return {"bundled_sha256": BUNDLED_SHA256, "models": models}
 
 
+def _check_preset(campaign: Campaign, predictor: Any) -> None:
+    wanted = campaign.descriptor_preset
+    if wanted is None:
+        return
+    for target, (version, model) in sorted(getattr(predictor, "models", {}).items()):
+        if getattr(model, "preset", wanted) != wanted:
+            raise ConfigError(
+                f"key 'descriptor_preset' = {wanted!r}: the {target} model {version} was "
+                f"trained on descriptor preset {model.preset!r}; remove the key or train "
+                "models on that preset"
+            )
+
+
 def _single_threaded(predictor: Any) -> None:
     """Set every ``n_jobs`` of the models to 1.
 
@@ -123,6 +136,7 @@ def build_scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, C
             f"no {', '.join(missing)} model could be loaded or trained; "
             "run `anionscreen train` and check its messages"
         )
+    _check_preset(campaign, predictor)
     _single_threaded(predictor)
     pinned = campaign.model_copy(update={"models": campaign.models.model_copy(update=versions)})
     providers: tuple[ColumnProvider, ...] = (SupplyColumns(),)

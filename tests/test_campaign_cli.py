@@ -144,3 +144,13 @@ def test_interrupted_cli_run_resumes_to_identical_tables(
     resumed = workspace / "ws" / "campaigns" / name
     for table in ("ranked.csv", "next_batch.csv", "candidates.parquet"):
         assert (resumed / table).read_bytes() == (reference / table).read_bytes(), table
+
+
+def test_descriptor_preset_must_match_the_models(workspace: Path, reference: Path) -> None:
+    path = workspace / "magpie.toml"
+    path.write_text('descriptor_preset = "magpie"\n' + CAMPAIGN)
+    code, out = _invoke(workspace, "screen", str(path), "--name", "magpie")
+    assert code == 1
+    assert "key 'descriptor_preset' = 'magpie': the" in out
+    assert "trained on descriptor preset 'composition'" in out
+    assert not (workspace / "ws" / "campaigns" / "magpie").exists()
