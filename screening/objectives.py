@@ -18,12 +18,10 @@ import numpy as np
 import pandas as pd
 
 from anionscreen.datasets.errors import ConfigError
+from anionscreen.models.arrhenius import log10_sigma_interval_at
 
 #: Standard normal quantile of a central 90 % interval: half-width / Z90 = standard deviation.
 Z90 = 1.6448536269514722
-#: Boltzmann constant in eV/K.
-K_B_EV = 8.617333262e-5
-T25_K = 298.15
 
 ValueFunction = Callable[[pd.DataFrame, float], tuple[np.ndarray, np.ndarray]]
 
@@ -72,7 +70,8 @@ def log10_sigma_at(table: pd.DataFrame, temperature_c: float) -> tuple[np.ndarra
     """log10 conductivity (S/cm) at ``temperature_c`` with its 90 % interval bounds.
 
     At 25 C this is the model's prediction. Elsewhere it follows the Arrhenius relation
-    ``sigma T = A exp(-Ea / kT)`` from sigma(25 C) and Ea. The interval takes the bound of Ea
+    ``sigma T = A exp(-Ea / kT)`` from sigma(25 C) and Ea (:mod:`anionscreen.models.arrhenius`).
+    The interval takes the bound of Ea
     that widens it (above 25 C a larger Ea raises sigma(T), below 25 C it lowers it).
 
     Returns
@@ -86,18 +85,16 @@ def log10_sigma_at(table: pd.DataFrame, temperature_c: float) -> tuple[np.ndarra
     hi = table["log10_sigma_S_per_cm_hi"].to_numpy(np.float64)
     if temperature_c == 25.0:
         return mean, np.stack([lo, hi])
-    t_k = temperature_c + 273.15
-    # d = log10(sigma(T)/sigma(25 C)) = log10(T25/T) + Ea/(k ln10) * (1/T25 - 1/T)
-    factor = (1.0 / T25_K - 1.0 / t_k) / (K_B_EV * np.log(10.0))
-    base = np.log10(T25_K / t_k)
-    ea = table["ea_eV"].to_numpy(np.float64)
-    ea_lo = table["ea_eV_lo"].to_numpy(np.float64)
-    ea_hi = table["ea_eV_hi"].to_numpy(np.float64)
-    ea_for_lo, ea_for_hi = (ea_lo, ea_hi) if factor > 0 else (ea_hi, ea_lo)
-    return (
-        mean + base + ea * factor,
-        np.stack([lo + base + ea_for_lo * factor, hi + base + ea_for_hi * factor]),
+    value, lo_t, hi_t = log10_sigma_interval_at(
+        temperature_c,
+        mean,
+        lo,
+        hi,
+        table["ea_eV"].to_numpy(np.float64),
+        table["ea_eV_lo"].to_numpy(np.float64),
+        table["ea_eV_hi"].to_numpy(np.float64),
     )
+    return np.asarray(value), np.stack([lo_t, hi_t])
 
 
 def _sigma(table: pd.DataFrame, temperature_c: float) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,6 @@ import pandas as pd
 from anionscreen.datasets.errors import AnionscreenError, ConfigError
 from anionscreen.datasets.settings import Settings
 from anionscreen.descriptors.chunk import CompositionChunk
-from anionscreen.descriptors.tables import pymatgen_column
 from anionscreen.screening.campaign import Campaign, validate_spaces
 from anionscreen.screening.runner import ChunkSource
 from anionscreen.screening.scoring import ChunkScorer, ColumnProvider
@@ -32,26 +31,19 @@ def build_source(campaign: Campaign, source: str = "<campaign>") -> ChunkSource:
 
 
 class SupplyColumns:
-    """Raw-material cost (USD/kg) and supply risk (HHI) of each composition.
+    """Raw-material cost (USD/kg) and supply risk (production HHI) of each composition.
 
-    Both are mass-weighted means of pymatgen's element data (``CostDBElements`` and
-    ``HHIModel``, Gaultois et al., Chem. Mater. 25, 2911 (2013)), as tabulated by
-    :mod:`anionscreen.descriptors.tables`; NaN when an element has no value.
+    The descriptors' :class:`~anionscreen.descriptors.resource.ResourceRisk` (weight-fraction
+    weighted pymatgen element data; NaN when an element has no value), renamed to the
+    columns the ``cost`` and ``supply_risk`` objectives read.
     """
 
     def columns(self, chunk: CompositionChunk) -> pd.DataFrame:
         """``cost_USD_per_kg`` and ``hhi_production`` for each row."""
-        mass = chunk.fractions * pymatgen_column("atomic_mass")
-        total = mass.sum(axis=1, keepdims=True)
-        weights = np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
-        out = {}
-        for name, column in (("cost_USD_per_kg", "cost_usd_per_kg"), ("hhi_production",) * 2):
-            values = pymatgen_column(column)
-            present = chunk.fractions > 0
-            missing = (present & np.isnan(values)).any(axis=1)
-            value = weights @ np.nan_to_num(values)
-            out[name] = np.where(missing, np.nan, value)
-        return pd.DataFrame(out)
+        from anionscreen.descriptors.resource import ResourceRisk
+
+        values = np.asarray(ResourceRisk().fit(chunk).transform(chunk), dtype=np.float64)
+        return pd.DataFrame({"cost_USD_per_kg": values[:, 2], "hhi_production": values[:, 0]})
 
 
 def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Any, list[str]]:

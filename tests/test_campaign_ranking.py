@@ -215,3 +215,17 @@ def test_batch_relaxes_when_pool_is_too_uniform() -> None:
     batch = select_batch(pool, Acquisition(batch_size=2, max_per_family=1, family_columns=["M"]))
     assert batch["selection"].tolist() == ["diverse", "relaxed"]
     assert batch["formula"].tolist() == ["Li2TaSCl5", "Li2TaS0.9O0.1Cl5"]
+
+
+def test_supply_columns_match_pymatgen() -> None:
+    from pymatgen.analysis.hhi import HHIModel
+    from pymatgen.core.composition import Composition
+
+    from anionscreen.descriptors.chunk import chunk_from_compositions
+    from anionscreen.screening.pipeline import SupplyColumns
+
+    chunk = chunk_from_compositions([Composition("Li2TaS0.4O0.6Cl5"), Composition("Li3InCl6")])
+    columns = SupplyColumns().columns(chunk)
+    expected = [HHIModel().get_hhi_production(f) for f in ("Li2TaS0.4O0.6Cl5", "Li3InCl6")]
+    np.testing.assert_allclose(columns["hhi_production"], expected, rtol=1e-9)
+    assert (columns["cost_USD_per_kg"] > 0).all()
