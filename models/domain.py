@@ -19,7 +19,7 @@ from sklearn.decomposition import PCA
 
 from anionscreen.datasets.errors import AnionscreenError
 
-_QUERY_CHUNK = 4096
+_QUERY_CHUNK = 1024
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,9 @@ class ApplicabilityDomain:
                 f"features must have {self.mean_.shape[0]} columns like the training data; "
                 f"got {x.shape[1]}"
             )
-        return ((x - self.mean_) / self.scale_) @ self.components_  # type: ignore[no-any-return]
+        # ((x - mean) / scale) @ C as x @ (C / scale) - (mean / scale) @ C: no (n, p) temporaries.
+        weights = self.components_ / self.scale_[:, None]
+        return x @ weights - (self.mean_ / self.scale_) @ self.components_  # type: ignore[no-any-return]
 
     def query(self, x: np.ndarray) -> DomainResult:
         """Distance to and identity of the nearest training composition for each row of ``x``."""
@@ -121,19 +123,26 @@ class ApplicabilityDomain:
         n = emb.shape[0]
         distance = np.empty(n, dtype=np.float64)
         index = np.empty(n, dtype=np.int64)
-        train = self.train_embedding_
+        # The search runs in float32 (half the memory traffic of the distance block, which is
+        # what limits it); the distance to the neighbour found is then recomputed exactly in
+        # float64, so a training composition is at distance 0, not at float32 round-off.
+        train32 = np.ascontiguousarray(self.train_embedding_, dtype=np.float32)
+        half_sq_norm = (0.5 * self.train_sq_norm_).astype(np.float32)
+        scratch = np.empty((_QUERY_CHUNK, train32.shape[0]), dtype=np.float32)
         for start in range(0, n, _QUERY_CHUNK):
             block = emb[start : start + _QUERY_CHUNK]
-            # |q - t|^2 = |q|^2 + |t|^2 - 2 q.t as one matrix product per chunk.
-            d2 = self.train_sq_norm_[None, :] - 2.0 * (block @ train.T)
+            m = block.shape[0]
+            # argmin |q - t|^2 = argmin (|t|^2 / 2 - q.t): one matrix product per block.
+            d2 = scratch[:m]
+            np.matmul(block.astype(np.float32), train32.T, out=d2)
+            np.subtract(half_sq_norm[None, :], d2, out=d2)
             if exclude_self:
-                rows = np.arange(block.shape[0])
+                rows = np.arange(m)
                 d2[rows, start + rows] = np.inf
             best = np.argmin(d2, axis=1)
-            q2 = np.einsum("ij,ij->i", block, block)
-            best_d2 = d2[np.arange(block.shape[0]), best] + q2
-            distance[start : start + block.shape[0]] = np.sqrt(np.maximum(best_d2, 0.0))
-            index[start : start + block.shape[0]] = best
+            diff = block - self.train_embedding_[best]
+            distance[start : start + m] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+            index[start : start + m] = best
         return distance, index
 
 
