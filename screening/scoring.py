@@ -11,9 +11,11 @@ from descriptors, or a stability window), which objectives can then use.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -67,6 +69,12 @@ class ColumnProvider(Protocol):
     def columns(self, chunk: CompositionChunk) -> pd.DataFrame: ...
 
 
+@cache
+def _thread_controller() -> Any:
+    # threadpoolctl (a scikit-learn dependency) ships no type information.
+    return importlib.import_module("threadpoolctl").ThreadpoolController()
+
+
 @dataclass(frozen=True)
 class ChunkResult:
     """A scored chunk as it travels back from a worker."""
@@ -91,7 +99,11 @@ class ChunkScorer:
     def __call__(self, chunk: CompositionChunk, index: int, offset: int) -> ChunkResult:
         """Score chunk number ``index`` whose first row is candidate ``offset``."""
         t0 = time.perf_counter()
-        predictions = self.predictor.predict_chunk(chunk).reset_index(drop=True)
+        # One BLAS/OpenMP thread: a matrix product's summation order can depend on the thread
+        # count, and the same chunk must give the same bytes in the main process, in a joblib
+        # worker and on a Dask worker. Chunks are the unit of parallelism anyway.
+        with _thread_controller().limit(limits=1):
+            predictions = self.predictor.predict_chunk(chunk).reset_index(drop=True)
         t1 = time.perf_counter()
         if len(predictions) != len(chunk):
             raise AnionscreenError(
