@@ -112,7 +112,7 @@ def _pareto_plot(sample: pd.DataFrame, pareto: pd.DataFrame, path: Path) -> None
 
 def _families_plot(run: Run, ranked: pd.DataFrame, path: Path) -> bool:
     param = next((p for p in ("x", "y") if p in ranked.columns), None)
-    keys = [k for k in ("space", "M", "X") if k in ranked.columns]
+    keys = [k for k in ("space", "M", "X", "ox_M") if k in ranked.columns]
     if param is None or ranked.empty or not keys:
         return False
     wanted = ranked.loc[ranked[param].notna(), keys].drop_duplicates().head(8)
@@ -140,7 +140,9 @@ def _batch_plot(sample: pd.DataFrame, batch: pd.DataFrame, path: Path) -> None:
     if not batch.empty:
         ax.scatter(batch["modulus_GPa"], batch["log10_sigma_S_per_cm"], s=40, c="tab:red")
         for _, row in batch.iterrows():
-            ax.annotate(str(row["formula"]), (row["modulus_GPa"], row["log10_sigma_S_per_cm"]))
+            ax.annotate(
+                str(row["formula"]), (row["modulus_GPa"], row["log10_sigma_S_per_cm"]), fontsize=7
+            )
     ax.set_xscale("log")
     ax.set_xlabel("predicted modulus (GPa)")
     ax.set_ylabel("predicted log10 sigma at 25 C (S/cm)")
