@@ -18,7 +18,6 @@ import os
 import platform
 import re
 import stat
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -172,11 +171,6 @@ class Run:
             meta = pq.read_schema(path).metadata or {}
             out[int(match.group(1))] = json.loads(meta[CHUNK_META_KEY])
         return dict(sorted(out.items()))
-
-    def iter_checkpoints(self) -> Iterator[tuple[int, pd.DataFrame]]:
-        """Checkpointed chunks in index order, one at a time (memory = one chunk)."""
-        for index in self.completed_chunks():
-            yield index, pq.read_table(self.checkpoint_path(index)).to_pandas()
 
     def remove_stale_temporaries(self) -> int:
         """Delete half-written temporary files left by a killed process; returns how many."""
