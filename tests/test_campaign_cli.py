@@ -154,3 +154,28 @@ def test_descriptor_preset_must_match_the_models(workspace: Path, reference: Pat
     assert "key 'descriptor_preset' = 'magpie': the" in out
     assert "trained on descriptor preset 'composition'" in out
     assert not (workspace / "ws" / "campaigns" / "magpie").exists()
+
+
+def test_workers_and_dask_cluster_give_identical_tables(workspace: Path, reference: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    code, out = _invoke(
+        workspace, "screen", str(workspace / "c.toml"), "--name", "joblib", "--workers", "2"
+    )
+    assert code == 0, out
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        code, out = _invoke(
+            workspace,
+            "screen",
+            str(workspace / "c.toml"),
+            "--name",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+        )
+    assert code == 0, out
+    for name in ("joblib", "dask"):
+        run = workspace / "ws" / "campaigns" / name
+        for table in ("ranked.csv", "next_batch.csv", "candidates.parquet"):
+            assert (run / table).read_bytes() == (reference / table).read_bytes(), (name, table)
