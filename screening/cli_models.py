@@ -72,7 +72,8 @@ def _metrics_table(outcome: TrainOutcome) -> str:
 
 def _describe(outcome: TrainOutcome) -> str:
     rep = outcome.table.report
-    info = outcome.result.info
+    res = outcome.result
+    info = res.info
     skipped = {
         k: v
         for k, v in rep.items()
@@ -81,10 +82,18 @@ def _describe(outcome: TrainOutcome) -> str:
     head = (
         f"{outcome.target}: {rep['rows']} formulas from {rep['input_rows']} rows "
         f"({', '.join(f'{k} {v}' for k, v in rep['sources'].items())}); "
-        f"dropped/merged: {skipped or 'none'}; grouped CV: {info['folds']} folds over "
+        f"rule counts: {skipped or 'none'}; grouped CV: {info['folds']} folds over "
         f"{info['groups']} {info['grouping']} groups"
     )
-    return head + "\n" + _metrics_table(outcome)
+    text = head + "\n" + _metrics_table(outcome)
+    chosen = res.metrics[res.chosen_family]["mae"]
+    if chosen >= res.metrics["mean"]["mae"]:
+        text += (
+            f"\n  note: no model family beats the mean predictor under grouped CV "
+            f"({chosen:.3f} vs {res.metrics['mean']['mae']:.3f}): predictions for unseen "
+            "chemistry are no better than the training mean; the intervals say so"
+        )
+    return text
 
 
 def train(
