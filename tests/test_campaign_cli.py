@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -46,10 +47,14 @@ chunk_size = 64
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("cli")
     (root / "c.toml").write_text(CAMPAIGN)
-    return root
+    # The default models of a fresh install train on the bundled data; with the external
+    # mirror they would train on every dataset (minutes). Unset for this module only.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("ANIONSCREEN_DATA_MIRROR", raising=False)
+        yield root
 
 
 def _invoke(workspace: Path, *args: str) -> tuple[int, str]:
@@ -59,7 +64,6 @@ def _invoke(workspace: Path, *args: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def reference(workspace: Path) -> Path:
-    os.environ.pop("ANIONSCREEN_DATA_MIRROR", None)  # default models: bundled data only
     code, out = _invoke(workspace, "screen", str(workspace / "c.toml"), "--name", "ref")
     assert code == 0, out
     return workspace / "ws" / "campaigns" / "ref"
