@@ -10,12 +10,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from anionscreen.datasets.measurement_log import append_measurements
 from anionscreen.datasets.settings import get_settings
 from anionscreen.models.arrhenius import shift_log10_sigma
 from anionscreen.models.predict import PREDICTION_COLUMNS, Predictor
 from anionscreen.models.registry import ModelRegistry
-from anionscreen.models.workflow import train_models
 from anionscreen.screening.cli import app
 
 LTSOC = ["Li2TaSCl5", "Li2TaS0.7O0.3Cl5", "Li2TaS0.4O0.6Cl5", "Li2TaS0.1O0.9Cl5"]
@@ -111,27 +109,25 @@ def test_cli_predict_formats_and_errors(workspace: Path, tmp_path: Path) -> None
 
 
 def test_new_measurement_moves_prediction(tmp_path: Path) -> None:
-    settings = get_settings(tmp_path)
-    train_models(settings, targets=("sigma",), sources=("bundled", "log"), baselines=False)
+    runner = CliRunner()
+    ws = tmp_path / "ws"
+    train = ["-w", str(ws), "train", "--target", "sigma", "--sources", "bundled,log"]
+    assert runner.invoke(app, train).exit_code == 0
+    settings = get_settings(ws)
     before = Predictor.from_registry(settings, train_if_missing=False).predict(["Li3ScCl6"])
     measured = np.log10(3.0e-3)
-    append_measurements(
-        settings,
-        pd.DataFrame(
-            {
-                "composition": ["Li3ScCl6"],
-                "sigma_S_per_cm": ["3.0e-3"],
-                "temperature_C": ["25"],
-                "doi": ["10.1021/jacs.0c10900"],
-            }
-        ),
+    new = tmp_path / "new.csv"
+    new.write_text(
+        "composition,sigma_S_per_cm,temperature_C,doi\nLi3ScCl6,3.0e-3,25,10.1021/jacs.0c10900\n"
     )
-    (outcome,) = train_models(
-        settings, targets=("sigma",), sources=("bundled", "log"), baselines=False, force=True
-    )
-    assert outcome.version == "sigma-0002"
-    assert outcome.table.report["sources"] == {"bundled": 39, "log": 1}
+    added = runner.invoke(app, ["-w", str(ws), "data", "add", str(new)])
+    assert added.exit_code == 0, added.output
+    retrained = runner.invoke(app, [*train, "--force"])
+    assert retrained.exit_code == 0, retrained.output
+    assert "sigma: 34 formulas from 45 rows (bundled 39, log 1)" in retrained.output
+    assert "sigma-0002" in retrained.output
     after = Predictor.from_registry(settings, train_if_missing=False).predict(["Li3ScCl6"])
+    assert after["model_versions"].iloc[0].startswith("sigma-0002")
     gap_before = abs(float(before["log10_sigma_S_per_cm"].iloc[0]) - measured)
     gap_after = abs(float(after["log10_sigma_S_per_cm"].iloc[0]) - measured)
     assert gap_after < gap_before
