@@ -50,17 +50,24 @@ def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Any, list[s
     from anionscreen.models.predict import Predictor
     from anionscreen.models.registry import ModelRegistry
 
-    wanted = campaign.models.model_dump()
-    if all(v == "current" for v in wanted.values()):
-        predictor = Predictor.from_registry(settings, train_if_missing=True)
-        return predictor, list(predictor.notes)
+    wanted: dict[str, str] = campaign.models.model_dump()
+    notes: list[str] = []
+    models: dict[str, Any] = {}
+    if "current" in wanted.values():
+        current = Predictor.from_registry(settings, train_if_missing=True)
+        models.update(current.models)
+        notes += current.notes
     registry = ModelRegistry(settings.workspace)
-    current = Predictor.from_registry(settings, train_if_missing=True)
-    models = dict(current.models)
     for target, version in wanted.items():
-        if version != "current":
-            models[target] = (version, registry.load(version))
-    return Predictor(models), list(current.notes)
+        if version != "current":  # pinned (always so when resuming): exactly that version
+            model = registry.load(version)
+            if getattr(model, "target", target) != target:
+                raise ConfigError(
+                    f"key 'models.{target}' = {version!r}: that version is a "
+                    f"{model.target} model, not a {target} model"
+                )
+            models[target] = (version, model)
+    return Predictor(models), notes
 
 
 def dataset_hashes(settings: Settings, versions: dict[str, str]) -> dict[str, Any]:

@@ -183,3 +183,12 @@ def test_workers_and_dask_cluster_give_identical_tables(workspace: Path, referen
         run = workspace / "ws" / "campaigns" / name
         for table in ("ranked.csv", "next_batch.csv", "candidates.parquet"):
             assert (run / table).read_bytes() == (reference / table).read_bytes(), (name, table)
+
+
+def test_pinned_model_versions_are_checked(workspace: Path, reference: Path) -> None:
+    path = workspace / "pinned.toml"
+    path.write_text(CAMPAIGN + '\n[models]\nsigma = "ea-0001"\n')
+    code, out = _invoke(workspace, "screen", str(path), "--name", "pinned")
+    assert code == 1
+    assert "key 'models.sigma' = 'ea-0001': that version is a ea model, not a sigma model" in out
+    assert not (workspace / "ws" / "campaigns" / "pinned").exists()
