@@ -41,6 +41,12 @@ from anionscreen.screening.runner import (
 from anionscreen.screening.runstore import Run, list_runs, open_run
 
 _SHOW = ["rank", "formula", "sigma_S_per_cm", "ea_eV", "modulus_GPa", "score", "in_domain"]
+# What a terminal table of candidates shows; csv and json give every column.
+_TABLE = (
+    "rank", "batch_rank", "formula", "score", "score_std", "pareto_rank", "acquisition",
+    "sigma_S_per_cm", "ea_eV", "modulus_GPa", "in_domain", "nearest_known", "space", "M",
+    "X", "X_sym", "x", "y", "ox_M", "feasible", "infeasible_reason",
+)  # fmt: skip
 
 
 def _rich_progress(enabled: bool) -> Progress:
@@ -246,6 +252,12 @@ def query(
         sql=sql,
         include_infeasible=include_infeasible,
     )
+    if fmt == "table" and sql is None and len(frame.columns) > len(_TABLE):
+        shown = [c for c in _TABLE if c in frame.columns]
+        hidden = len(frame.columns) - len(shown)
+        typer.echo(_table(frame[shown], fmt))
+        typer.echo(f"({hidden} more columns: --format csv or --format json shows them)")
+        return
     typer.echo(_table(frame, fmt))
 
 
