@@ -13,7 +13,6 @@ and both checksums. It is never a warning.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -21,21 +20,8 @@ from pathlib import Path
 
 from anionscreen.datasets.errors import AnionscreenError, ChecksumError
 from anionscreen.datasets.external import ExternalDataset, ExternalFile
+from anionscreen.datasets.files import sha256_of_bytes, sha256_of_file
 from anionscreen.datasets.settings import MIRROR_ENV, Settings
-
-
-def sha256_of_bytes(data: bytes) -> str:
-    """Hex sha256 of ``data``."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_of_file(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def cache_path(entry: ExternalFile, settings: Settings) -> Path:

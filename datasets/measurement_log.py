@@ -15,10 +15,7 @@ rewritten or removed.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +23,7 @@ import pandas as pd
 from filelock import FileLock
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.files import atomic_write_bytes, sha256_of_bytes
 from anionscreen.datasets.schema import (
     MEASUREMENT_COLUMNS,
     empty_measurements,
@@ -49,7 +47,7 @@ def _read_input(source: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, str, s
     if isinstance(source, pd.DataFrame):
         rows = validate_measurements(source, "<table>")
         canonical = rows.to_csv(index=False, lineterminator="\n").encode()
-        return rows, "<table>", hashlib.sha256(canonical).hexdigest()
+        return rows, "<table>", sha256_of_bytes(canonical)
     path = Path(source)
     try:
         data = path.read_bytes()
@@ -60,26 +58,7 @@ def _read_input(source: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, str, s
     except (ValueError, UnicodeDecodeError) as err:
         raise AnionscreenError(f"cannot read {path} as a UTF-8 CSV file: {err}") from err
     rows = validate_measurements(raw, str(path))
-    return rows, path.name, hashlib.sha256(data).hexdigest()
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        # Whatever stopped us (including KeyboardInterrupt), the log itself is untouched.
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # make the rename itself durable
-    finally:
-        os.close(dir_fd)
+    return rows, path.name, sha256_of_bytes(data)
 
 
 def append_measurements(settings: Settings, source: pd.DataFrame | str | Path) -> pd.DataFrame:
@@ -122,7 +101,7 @@ def append_measurements(settings: Settings, source: pd.DataFrame | str | Path) -
                 f"{path} does not start with the measurement-log header; not appending to it"
             )
         new = rows.to_csv(index=False, header=not old, lineterminator="\n").encode()
-        _write_atomically(path, old + new)
+        atomic_write_bytes(path, old + new)
     return rows.reset_index(drop=True)
 
 

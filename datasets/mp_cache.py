@@ -11,8 +11,6 @@ written here.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 from pymatgen.core.periodic_table import Element
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.files import atomic_write_bytes
 from anionscreen.datasets.settings import Settings
 
 CACHE_FORMAT = 1
@@ -81,17 +80,7 @@ def cache_path(settings: Settings, chemsys: str, db_version: str) -> Path:
 def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
     """Write JSON so that ``path`` is either the old file or the complete new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=1, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        # Also on KeyboardInterrupt: a stray temporary file must not look like a cache entry.
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from rich.table import Table
 from anionscreen.datasets.combined import combine
 from anionscreen.datasets.external import EXTERNAL_DATASETS, external_dataset
 from anionscreen.datasets.fetch import fetch as fetch_dataset
-from anionscreen.datasets.fetch import sha256_of_file
+from anionscreen.datasets.files import sha256_of_file
 from anionscreen.datasets.measurement_log import append_measurements, log_path
 from anionscreen.datasets.sources import SOURCE_NAMES, list_sources, load_measurements
 from anionscreen.screening.cli import current_settings

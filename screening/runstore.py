@@ -19,7 +19,6 @@ import platform
 import re
 import stat
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.files import atomic_write_bytes
+from anionscreen.datasets.files import package_versions as installed_versions
 
 CHUNK_META_KEY = b"anionscreen.chunk"
 _CHUNK_FILE = re.compile(r"^chunk-(\d{6,})\.parquet$")
@@ -52,23 +53,7 @@ class RunError(AnionscreenError):
 
 def package_versions() -> dict[str, str]:
     """Versions of Python and the packages a run's results depend on."""
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    return {"python": platform.python_version(), **installed_versions(_PACKAGES)}
 
 
 def atomic_write_parquet(path: Path, table: pa.Table) -> None:

@@ -12,7 +12,8 @@ import pytest
 from anionscreen.datasets.bundled import load_bundled
 from anionscreen.datasets.errors import AnionscreenError, ChecksumError, DataValidationError
 from anionscreen.datasets.external import EXTERNAL_DATASETS, external_dataset
-from anionscreen.datasets.fetch import cache_path, fetch, sha256_of_file
+from anionscreen.datasets.fetch import cache_path, fetch
+from anionscreen.datasets.files import sha256_of_file
 from anionscreen.datasets.laskowski import load_laskowski
 from anionscreen.datasets.loading import clean_doi, failures_table
 from anionscreen.datasets.obelix import R5Y_NOTE
