@@ -143,6 +143,9 @@ class Predictor:
     ) -> pd.DataFrame:
         """Predict from precomputed descriptor matrices ``{preset: matrix}``."""
         n = len(formulas)
+        if n == 0:
+            # A chunk the generator's filters emptied: the same columns, no rows.
+            return self._empty()
         preds: dict[str, TargetPrediction] = {}
         for target, (_, model) in self.models.items():
             if model.preset not in features:
@@ -197,4 +200,14 @@ class Predictor:
         out["modulus_in_domain"] = mod.in_domain if mod is not None else np.zeros(n, bool)
         label = ",".join(self.versions.get(t, f"{t}:none") for t in TARGETS)
         out["model_versions"] = pd.Categorical.from_codes(np.zeros(n, np.int8), pd.Index([label]))
+        return pd.DataFrame(out, columns=list(PREDICTION_COLUMNS))
+
+    def _empty(self) -> pd.DataFrame:
+        label = ",".join(self.versions.get(t, f"{t}:none") for t in TARGETS)
+        out: dict[str, object] = {c: np.empty(0, dtype=np.float64) for c in PREDICTION_COLUMNS}
+        out["formula"] = np.empty(0, dtype=object)
+        out["nearest_known"] = np.empty(0, dtype=object)
+        for col in ("in_domain", "ea_in_domain", "modulus_in_domain"):
+            out[col] = np.empty(0, dtype=bool)
+        out["model_versions"] = pd.Categorical.from_codes(np.empty(0, np.int8), pd.Index([label]))
         return pd.DataFrame(out, columns=list(PREDICTION_COLUMNS))

@@ -167,3 +167,14 @@ def test_evaluate_saves_metrics_and_plots(tmp_path: Path) -> None:
     assert (tmp_path / "ev/ea_parity.png").stat().st_size > 1000
     assert (tmp_path / "ev/ea_coverage.png").stat().st_size > 1000
     assert not (tmp_path / "models").exists()  # evaluation registers nothing
+
+
+def test_empty_chunk_gives_empty_table(workspace: Path) -> None:
+    from anionscreen.descriptors.chunk import CompositionChunk
+
+    predictor = Predictor.from_registry(get_settings(workspace), train_if_missing=False)
+    empty = CompositionChunk(fractions=np.zeros((0, 118)), formulas=np.empty(0, dtype=object))
+    table = predictor.predict_chunk(empty)
+    assert tuple(table.columns) == PREDICTION_COLUMNS
+    assert len(table) == 0
+    assert table["in_domain"].dtype == bool
