@@ -170,3 +170,19 @@ def test_conformal_halfwidth_is_capped_by_label_spread() -> None:
     assert far[0] < 9.0
     assert far[1] == pytest.approx(9.0)
     assert NormalizedConformal().fit(r, d).cap(0.9) == math.inf
+
+
+def test_pipeline_with_descriptors_takes_formulas() -> None:
+    from anionscreen.models.estimators import make_pipeline
+
+    formulas = ["LiCl", "Li2S", "Li2O", "Li3InCl6", "Li3YCl6", "Li6PS5Cl", "LiI", "Li3PS4"]
+    y = np.array([-8.0, -9.0, -10.0, -3.0, -3.3, -2.7, -7.0, -3.8])
+    pipe = make_pipeline("rf", random_state=0).fit(formulas, y)
+    features = pipe.named_steps["features"]
+    width = len(features.get_feature_names_out())
+    assert features.transform(["LiCl"]).shape == (1, width)
+    assert width > 132  # Magpie plus the other state-free sets
+    pred = pipe.predict(["Li3InCl6", "LiCl"])
+    assert pred[0] > pred[1]  # the forest has seen both; the halide conductor ranks first
+    with pytest.raises(AnionscreenError, match="unknown model family 'svm'"):
+        make_pipeline("svm")
