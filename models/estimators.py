@@ -97,9 +97,9 @@ def make_featurizer(preset: str = DEFAULT_PRESET) -> Any:
 
     ``"composition"`` (the models' default) is every descriptor set that needs no oxidation
     states: Magpie element properties, stoichiometry, valence orbitals, anion composition and
-    resource risk (178 features at the time of writing). Measured compositions are often reported a little off
-    charge balance (``Li0.34La0.56TiO3``), and the state-based sets refuse those; with this
-    preset every readable training formula can be used. Any preset of
+    resource risk (178 features at the time of writing). Measured compositions are often
+    reported a little off charge balance (``Li0.34La0.56TiO3``), and the state-based sets
+    refuse those; with this preset every readable training formula can be used. Any preset of
     :class:`~anionscreen.descriptors.composite.CompositionFeaturizer` (``magpie``, ``anion``,
     ``full``) is accepted too.
     """
