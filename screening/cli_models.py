@@ -216,6 +216,14 @@ def predict(
     if not wanted:
         raise AnionscreenError("give formulas as arguments or a file with --in")
     settings = current_settings(ctx)
+    registry = ModelRegistry(settings.workspace)
+    missing = [t for t in TARGETS if registry.current(t) is None]
+    if missing:
+        typer.echo(
+            f"no current {', '.join(missing)} model in {registry.root}: training on the "
+            "available data first (seconds on the bundled data, minutes with external sets)",
+            err=True,
+        )
     predictor = Predictor.from_registry(settings, level=level)
     for note in predictor.notes:
         typer.echo(note, err=True)

@@ -98,3 +98,16 @@ def test_bad_version_names(tmp_path: Path) -> None:
         reg.promote("ea-0009")
     with pytest.raises(AnionscreenError, match="unknown target 'hardness'"):
         reg.versions("hardness")
+
+
+def test_concurrent_writers_get_distinct_versions(tmp_path: Path, model: TargetModel) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(mae: float) -> str:
+        return ModelRegistry(tmp_path).register(model, _card(mae)).version
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        versions = sorted(pool.map(write, [0.1, 0.1, 0.1, 0.1]))
+    assert versions == ["ea-0001", "ea-0002", "ea-0003", "ea-0004"]
+    parents = sorted(str(ModelRegistry(tmp_path).card(v)["parent"]) for v in versions)
+    assert parents == ["None", "ea-0001", "ea-0002", "ea-0003"]
