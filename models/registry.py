@@ -21,13 +21,11 @@ version's (within :data:`MAE_TOLERANCE`, the noise level of grouped CV), unless 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,8 @@ import skops.io as sio
 from filelock import FileLock
 
 from anionscreen.datasets.errors import AnionscreenError, ChecksumError
+from anionscreen.datasets.files import package_versions as installed_versions
+from anionscreen.datasets.files import sha256_of_file as sha256_file
 from anionscreen.models.target_model import TARGETS, TargetModel
 
 MAE_TOLERANCE = 0.02  # relative: "not worse" allows 2 % higher grouped-CV MAE
@@ -53,24 +53,9 @@ class Registered:
     reason: str
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def package_versions() -> dict[str, str]:
     """Installed versions of the packages a model file depends on."""
-    out = {}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+    return installed_versions(_PACKAGES)
 
 
 class ModelRegistry:

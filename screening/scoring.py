@@ -28,27 +28,13 @@ from anionscreen.screening.campaign import Campaign
 from anionscreen.screening.objectives import get_objective
 from anionscreen.screening.ranking import constraint_columns, objective_columns, score_columns
 
-#: Columns every predictor must return (the columns of ``anionscreen predict``).
-PREDICTION_COLUMNS: tuple[str, ...] = (
-    "log10_sigma_S_per_cm",
-    "log10_sigma_S_per_cm_lo",
-    "log10_sigma_S_per_cm_hi",
-    "sigma_S_per_cm",
-    "ea_eV",
-    "ea_eV_lo",
-    "ea_eV_hi",
-    "modulus_GPa",
-    "modulus_GPa_lo",
-    "modulus_GPa_hi",
-    "in_domain",
-    "nearest_known",
-    "nearest_distance",
-)
-
 
 @runtime_checkable
 class ChunkPredictor(Protocol):
-    """Bulk predictions for a chunk: one row per composition, :data:`PREDICTION_COLUMNS`.
+    """Bulk predictions for a chunk: one row per composition.
+
+    The columns are :data:`anionscreen.models.predict.PREDICTION_COLUMNS` (those of
+    ``anionscreen predict``).
 
     A row that cannot be predicted has NaN in ``log10_sigma_S_per_cm`` and, optionally, its
     reason in an ``error`` column.

@@ -12,7 +12,8 @@ import pytest
 import skops.io as sio
 
 from anionscreen.datasets.errors import AnionscreenError, ChecksumError
-from anionscreen.models.registry import ModelRegistry, sha256_file
+from anionscreen.datasets.files import sha256_of_file as sha256_file
+from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TargetModel
 from anionscreen.models.training import fit_target
 
