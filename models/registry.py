@@ -33,10 +33,14 @@ import skops.io as sio
 from filelock import FileLock
 
 from anionscreen.datasets.errors import AnionscreenError, ChecksumError
+from anionscreen.datasets.files import atomic_write_bytes
 from anionscreen.datasets.files import package_versions as installed_versions
 from anionscreen.datasets.files import sha256_of_file as sha256_file
 from anionscreen.models.target_model import TARGETS, TargetModel
 
+#: Layout of the objects inside a model file; bump it whenever TargetModel or the estimators it
+#: holds change shape, so an older file is refused with a message instead of failing mid-run.
+MODEL_FORMAT = 1
 MAE_TOLERANCE = 0.02  # relative: "not worse" allows 2 % higher grouped-CV MAE
 _TRUSTED_PREFIXES = ("sklearn.", "anionscreen.models.")
 _TRUSTED_EXACT = frozenset({"numpy.dtype"})
@@ -135,12 +139,14 @@ class ModelRegistry:
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "artifact_sha256": sha256_file(artifact),
                 "packages": package_versions(),
+                "model_format": MODEL_FORMAT,
             }
             promote, reason = self._decide(full, parent, force)
             full["promoted_on_registration"] = promote
             full["promotion_reason"] = reason
-            (folder / "card.json").write_text(
-                json.dumps(full, indent=2, sort_keys=True, default=str), encoding="utf-8"
+            atomic_write_bytes(
+                folder / "card.json",
+                json.dumps(full, indent=2, sort_keys=True, default=str).encode("utf-8"),
             )
             if promote:
                 self._set_current(target, version)
@@ -177,7 +183,14 @@ class ModelRegistry:
         """Load a version after checking its sha256 and the types the file would build."""
         folder = self._version_dir(version)
         artifact = folder / "model.skops"
-        expected = str(self.card(version)["artifact_sha256"])
+        card = self.card(version)
+        if card.get("model_format") != MODEL_FORMAT:
+            raise AnionscreenError(
+                f"model {version} was written in model format {card.get('model_format', 0)}, "
+                f"this anionscreen reads format {MODEL_FORMAT}; retrain it with "
+                f"`anionscreen train --target {card.get('target', version.rsplit('-', 1)[0])} --force`"
+            )
+        expected = str(card["artifact_sha256"])
         actual = sha256_file(artifact)
         if actual != expected:
             raise ChecksumError(str(artifact), expected, actual)

@@ -112,3 +112,20 @@ def test_concurrent_writers_get_distinct_versions(tmp_path: Path, model: TargetM
     assert versions == ["ea-0001", "ea-0002", "ea-0003", "ea-0004"]
     parents = sorted(str(ModelRegistry(tmp_path).card(v)["parent"]) for v in versions)
     assert parents == ["None", "ea-0001", "ea-0002", "ea-0003"]
+
+
+def test_model_file_of_another_format_is_refused_with_a_retrain_hint(
+    tmp_path: Path, model: TargetModel
+) -> None:
+    reg = ModelRegistry(tmp_path)
+    reg.register(model, _card(0.1))
+    folder = tmp_path / "models/ea/ea-0001"
+    card = json.loads((folder / "card.json").read_text())
+    del card["model_format"]  # as written before formats were recorded
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(
+        AnionscreenError,
+        match=r"model ea-0001 was written in model format 0, this anionscreen reads format 1; "
+        r"retrain it with `anionscreen train --target ea --force`",
+    ):
+        reg.load("ea-0001")
