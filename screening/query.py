@@ -65,22 +65,44 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: str, source: str) -> None
 
 
 def connect(run: Run) -> duckdb.DuckDBPyConnection:
-    """An in-memory duckdb connection with the run's tables as views."""
+    """An in-memory duckdb connection with the run's tables as read-only views.
+
+    Once the views exist, duckdb may touch no file but the run's own tables and its
+    configuration is locked, so a query can neither read other files nor load extensions.
+    """
     con = duckdb.connect(":memory:")
     final = run.path / "candidates.parquet"
     if final.is_file():
-        source = f"read_parquet({_quote(str(final))})"
-    elif run.chunks_dir.is_dir() and any(run.chunks_dir.glob("chunk-*.parquet")):
-        pattern = str(run.chunks_dir / "chunk-*.parquet")
-        source = f"read_parquet({_quote(pattern)}, union_by_name = true)"
+        files = [final]
     else:
+        files = sorted(run.chunks_dir.glob("chunk-*.parquet")) if run.chunks_dir.is_dir() else []
+    if not files:
         raise QueryError(f"run {run.run_id!r} has no scored candidates yet")
-    _create_view(con, "candidates", source)
+    listed = "[" + ", ".join(_quote(str(f)) for f in files) + "]"
+    _create_view(con, "candidates", f"read_parquet({listed}, union_by_name = true)")
     for view, name in _TABLES.items():
         path = run.path / name
         if path.is_file():
+            files.append(path)
             _create_view(con, view, f"read_parquet({_quote(str(path))})")
+    con.execute(f"SET allowed_paths = [{', '.join(_quote(str(f)) for f in files)}]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
     return con
+
+
+def _check_select(text: str) -> None:
+    """Refuse anything but one SELECT: ``COPY ... TO`` could otherwise write into a run."""
+    try:
+        statements = duckdb.extract_statements(text)
+    except duckdb.Error as err:
+        raise QueryError(f"query failed: {err}") from None
+    kinds = [s.type for s in statements]
+    if kinds != [duckdb.StatementType.SELECT]:
+        raise QueryError(
+            "a query must be a single SELECT statement; got "
+            f"{', '.join(k.name for k in kinds) or 'nothing'}"
+        )
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -159,6 +181,7 @@ def query_run(
             text = f"SELECT * FROM candidates {condition} ORDER BY {_order_by(sort, _columns(con))}"
         if top is not None:
             text += f" LIMIT {int(top)}"
+        _check_select(text)
         try:
             frame = con.execute(text).df()
         except duckdb.Error as err:

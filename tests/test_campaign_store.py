@@ -115,6 +115,22 @@ def test_query_api(finished: tuple[Path, str]) -> None:
         query_run(run, where="no_such_column > 1")
 
 
+def test_queries_cannot_write_or_read_other_files(finished: tuple[Path, str]) -> None:
+    run = open_run(*finished)
+    target = run.path / "ranked.csv"
+    before = target.read_bytes()
+    copy = f"COPY (SELECT 42 AS x) TO '{target}' (HEADER)"
+    with pytest.raises(QueryError, match="single SELECT statement; got SELECT, COPY, SELECT"):
+        query_run(run, sql=f"SELECT 1 AS a) AS q; {copy}; SELECT * FROM (SELECT 1 AS a")
+    with pytest.raises(QueryError, match="single SELECT statement; got SELECT, COPY, SELECT"):
+        query_run(run, where=f"true); {copy}; SELECT * FROM candidates WHERE (true")
+    with pytest.raises(QueryError, match="query failed: Parser Error"):
+        query_run(run, sql=copy)
+    assert target.read_bytes() == before
+    with pytest.raises(QueryError, match="file system operations are disabled"):
+        query_run(run, sql=f"SELECT * FROM read_csv('{run.path / 'campaign.toml'}')")
+
+
 def test_cli_query_runs_and_report(finished: tuple[Path, str], tmp_path: Path) -> None:
     workspace, _ = finished
     runner = CliRunner()
