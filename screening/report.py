@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 
 from anionscreen.screening.query import connect
-from anionscreen.screening.runstore import Run
+from anionscreen.screening.runstore import Run, RunError
 
 _SAMPLE = 20_000
 _TABLE_COLUMNS = (
@@ -160,7 +160,17 @@ def _table_html(frame: pd.DataFrame, rows: int) -> str:
 
 
 def write_report(run: Run, out_dir: Path) -> Path:
-    """Write ``index.html`` and its PNGs into ``out_dir``; returns the HTML path."""
+    """Write ``index.html`` and its PNGs into ``out_dir``; returns the HTML path.
+
+    ``out_dir`` may not lie inside a finished run's folder (those are immutable).
+    """
+    resolved = out_dir.resolve()
+    for folder in (resolved, *resolved.parents):
+        if (folder / "run.json").is_file() and Run(folder).finished:
+            raise RunError(
+                f"{str(out_dir)!r} is inside the finished run {folder.name!r}, which is "
+                "immutable; write the report somewhere else"
+            )
     out_dir.mkdir(parents=True, exist_ok=True)
     info: dict[str, Any] = run.info
     ranked, pareto, batch = (

@@ -161,6 +161,12 @@ def test_cli_query_runs_and_report(finished: tuple[Path, str], tmp_path: Path) -
         assert f'src="{png}"' in html
         assert (tmp_path / "r" / png).read_bytes()[:4] == b"\x89PNG"
     assert ranked["formula"].iloc[0] in html
+    inside = runner.invoke(
+        app, ["-w", str(workspace), "report", "base", "--out", str(workspace / "campaigns/base/r")]
+    )
+    assert inside.exit_code == 1
+    assert "inside the finished run 'base', which is immutable" in inside.output
+    assert not (workspace / "campaigns" / "base" / "r").exists()
     missing = runner.invoke(app, ["-w", str(workspace), "query", "nope"])
     assert missing.exit_code == 1
     assert "no run 'nope'" in missing.output
