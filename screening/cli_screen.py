@@ -110,7 +110,7 @@ def screen(
     ] = False,
     workers: Annotated[int, typer.Option(help="Worker processes on this machine (joblib).")] = 1,
     scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786.")
     ] = None,
     resume: Annotated[
         str | None, typer.Option(help="Continue an interrupted run (id, path or 'latest').")

@@ -178,9 +178,16 @@ def test_workers_and_dask_cluster_give_identical_tables(workspace: Path, referen
             "--scheduler",
             cluster.scheduler_address,
         )
+        address = cluster.scheduler_address
     assert code == 0, out
+    assert address.startswith("tcp://127.0.0.1:")
+    finished_by = {
+        "joblib": {"executor": "joblib", "workers": 2},
+        "dask": {"executor": "dask", "scheduler": address},
+    }
     for name in ("joblib", "dask"):
         run = workspace / "ws" / "campaigns" / name
+        assert json.loads((run / "run.json").read_text())["finished_by"] == finished_by[name]
         for table in ("ranked.csv", "next_batch.csv", "candidates.parquet"):
             assert (run / table).read_bytes() == (reference / table).read_bytes(), (name, table)
 
