@@ -35,7 +35,7 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.impute import SimpleImputer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 
 from anionscreen.datasets.errors import AnionscreenError
 
@@ -101,22 +101,10 @@ def make_featurizer(preset: str = DEFAULT_PRESET) -> Any:
     reported a little off charge balance (``Li0.34La0.56TiO3``), and the state-based sets
     refuse those; with this preset every readable training formula can be used. Any preset of
     :class:`~anionscreen.descriptors.composite.CompositionFeaturizer` (``magpie``, ``anion``,
-    ``full``) is accepted too.
+    ``full``) is accepted too. The sets of a preset are computed in one pass over the rows.
     """
-    from anionscreen.descriptors.anion import AnionComposition
     from anionscreen.descriptors.composite import CompositionFeaturizer
-    from anionscreen.descriptors.matminer_sets import (
-        ElementProperty,
-        Stoichiometry,
-        ValenceOrbital,
-    )
-    from anionscreen.descriptors.resource import ResourceRisk
 
-    if preset == "magpie":
-        return ElementProperty(on_error="raise")
-    if preset == "composition":
-        parts = (ElementProperty, Stoichiometry, ValenceOrbital, AnionComposition, ResourceRisk)
-        return FeatureUnion([(cls.__name__, cls(on_error="raise")) for cls in parts])
     return CompositionFeaturizer(preset=preset, on_error="raise")
 
 
