@@ -2,8 +2,11 @@
 
 The same compound often differs by up to two orders of magnitude between papers (synthesis,
 density, bulk vs total), and the public datasets copy from each other. :func:`combine` groups
-measurement rows by normalised ``formula`` and target and reports how many values there are
-and their median, minimum and maximum, instead of picking one.
+measurement rows by composition and target and reports how many values there are and their
+median, minimum and maximum, instead of picking one. Rows are grouped by
+:func:`~anionscreen.datasets.formula.composition_key`, so one compound written at two scales
+(``Li7P3S11`` in OBELiX, the glass ``70Li2S-30P2S5`` = ``Li1.4P0.6S2.2`` in Liverpool) is one
+group; its ``formula`` is the shortest of the normalised formulas it was written as.
 
 Targets: ``log10_sigma`` (log10 of S/cm), ``ea_eV`` and ``log10_modulus`` (log10 of GPa, one
 target per ``modulus_kind``, since bulk, shear, Young and indentation moduli differ).
@@ -19,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from anionscreen.datasets.formula import composition_key
 from anionscreen.datasets.temperature import far_from_room_temperature
 
 COMBINED_COLUMNS: tuple[str, ...] = (
@@ -80,8 +84,16 @@ def _long(df: pd.DataFrame) -> pd.DataFrame:
     return long
 
 
+def _shortest_formula_of_composition(formulas: pd.Series) -> dict[str, str]:
+    """Each formula -> the shortest formula (then alphabetical) of the same composition."""
+    by_key: dict[str, list[str]] = {}
+    for formula in sorted(set(formulas.astype(str))):
+        by_key.setdefault(composition_key(formula), []).append(formula)
+    return {f: min(group, key=lambda g: (len(g), g)) for group in by_key.values() for f in group}
+
+
 def combine(df: pd.DataFrame) -> pd.DataFrame:
-    """Deduplicate measurement rows by formula and target, keeping count, median, min and max.
+    """Deduplicate measurement rows by composition and target, keeping count, median, min, max.
 
     Parameters
     ----------
@@ -97,7 +109,9 @@ def combine(df: pd.DataFrame) -> pd.DataFrame:
         values); ``sources`` lists the contributing sources, comma-separated.
     """
     has_formula = df["formula"].astype(str) != ""
-    long = _long(df[has_formula.to_numpy()])
+    kept = df[has_formula.to_numpy()].copy()
+    kept["formula"] = kept["formula"].map(_shortest_formula_of_composition(kept["formula"]))
+    long = _long(kept)
     long["used"] = ~(long["censored"] | long["not_rt"])
     long["used_value"] = long["value"].where(long["used"])
     keys = ["formula", "target", "modulus_kind"]

@@ -40,7 +40,13 @@ from pymatgen.core.periodic_table import Element
 
 from anionscreen.datasets.errors import FormulaError
 
-__all__ = ["FormulaError", "formula_amounts", "normalized_formula", "parse_formula"]
+__all__ = [
+    "FormulaError",
+    "composition_key",
+    "formula_amounts",
+    "normalized_formula",
+    "parse_formula",
+]
 
 Amounts = dict[str, Fraction]
 
@@ -354,3 +360,28 @@ def normalized_formula(comp: Composition) -> str:
             amounts = {el: amt / divisor for el, amt in rounded.items()}
     symbols = sorted(amounts, key=_order_key)
     return "".join(f"{el}{_format_amount(amounts[el])}" for el in symbols)
+
+
+def composition_key(formula: str) -> str:
+    """A key equal for every formula of the same composition, whatever its scale.
+
+    :func:`normalized_formula` keeps fractional formulas at the scale given, so the glass
+    ``70Li2S-30P2S5`` (``Li1.4P0.6S2.2``) and ``Li7P3S11`` are different strings. This key is
+    the smallest integer formula of the exact amounts, for grouping measurements of one
+    compound written at different scales.
+
+    Examples
+    --------
+    >>> composition_key("Li1.4P0.6S2.2") == composition_key("Li7P3S11") == "Li7P3S11"
+    True
+    >>> composition_key("Li2TaS0.4Cl5O0.6")
+    'Li10Ta5S2Cl25O3'
+    """
+    amounts = formula_amounts(formula)
+    scale = math.lcm(*(amt.denominator for amt in amounts.values()))
+    integers = {el: int(amt * scale) for el, amt in amounts.items()}
+    divisor = math.gcd(*integers.values())
+    symbols = sorted(integers, key=_order_key)
+    return "".join(
+        f"{el}{'' if integers[el] == divisor else integers[el] // divisor}" for el in symbols
+    )

@@ -145,9 +145,9 @@ def combined_command(
         Path | None, typer.Option("--output", "-o", help="Write the CSV to this file.")
     ] = None,
 ) -> None:
-    """Show the combined view: one row per formula and target, keeping the spread.
+    """Show the combined view: one row per composition and target, keeping the spread.
 
-    Targets are log10_sigma, ea_eV and log10_modulus (one per modulus kind); each row gives count, median, min and max across the chosen sources. Censored and non-room-temperature conductivities are counted (n_censored, n_not_rt), not averaged.
+    Formulas of one composition at different scales (Li7P3S11, the glass 70Li2S-30P2S5) form one group, shown under the shortest of them. Targets are log10_sigma, ea_eV and log10_modulus (one per modulus kind); each row gives count, median, min and max across the chosen sources. Censored and non-room-temperature conductivities are counted (n_censored, n_not_rt), not averaged.
     """
     df = load_measurements(list(source or DEFAULT_EXPORT_SOURCES), current_settings(ctx))
     _report_skipped(df)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from anionscreen.datasets.combined import COMBINED_COLUMNS, combine
+from anionscreen.datasets.formula import composition_key
 from anionscreen.datasets.schema import validate_measurements
 
 
@@ -50,3 +51,29 @@ def test_combine_counts_median_min_max_and_exclusions() -> None:
     lii = out[out["formula"] == "LiI"].iloc[0]
     assert (lii["count"], lii["n_not_rt"]) == (0, 1)
     assert math.isnan(lii["median"])
+
+
+def test_one_compound_written_at_two_scales_is_one_group() -> None:
+    rows = validate_measurements(
+        pd.DataFrame(
+            {
+                "composition": ["Li7P3S11", "70Li2S-30P2S5", "(Li2S)0.75(P2S5)0.25", "Li3PS4"],
+                "sigma_S_per_cm": ["1e-2", "1e-4", "1e-4", "1e-6"],
+                "source": ["obelix", "liverpool", "liverpool", "bundled"],
+            }
+        ),
+        "t.csv",
+    )
+    assert rows["formula"].tolist() == ["Li7P3S11", "Li1.4P0.6S2.2", "Li1.5P0.5S2", "Li3PS4"]
+    out = combine(rows)
+    assert out["formula"].tolist() == ["Li3PS4", "Li7P3S11"]
+    assert out["count"].tolist() == [2, 2]
+    assert out["median"].tolist() == [pytest.approx(-5.0), pytest.approx(-3.0)]
+    assert out["sources"].tolist() == ["bundled,liverpool", "liverpool,obelix"]
+
+
+def test_composition_key_ignores_scale_only() -> None:
+    assert composition_key("Li10.2Si1.2P1.8S12") == composition_key("Li3.4Si0.4P0.6S4")
+    assert composition_key("Li3.4Si0.4P0.6S4") == "Li17Si2P3S20"
+    assert composition_key("Li2TaS0.4Cl5O0.6") != composition_key("Li2TaS0.5Cl5O0.5")
+    assert composition_key("LiCl") == "LiCl"
