@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -100,9 +101,24 @@ class ModelRegistry:
         return version or None
 
     def card(self, version: str) -> dict[str, Any]:
-        """The card of a version."""
+        """The card of a version (a missing or unreadable card is refused with its path)."""
         path = self._version_dir(version) / "card.json"
-        result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            result = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise AnionscreenError(
+                f"model version {version} has no card {path}; the version is incomplete or "
+                "damaged: train a new one"
+            ) from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise AnionscreenError(
+                f"model card {path} is not valid JSON ({err}); the version is damaged: "
+                "train a new one"
+            ) from None
+        if not isinstance(result, dict):
+            raise AnionscreenError(
+                f"model card {path} holds a {type(result).__name__}, expected a JSON object"
+            )
         return result
 
     def _version_dir(self, version: str) -> Path:
@@ -126,31 +142,48 @@ class ModelRegistry:
             number = int(existing[-1].rsplit("-", 1)[1]) + 1 if existing else 1
             version = f"{target}-{number:04d}"
             folder = self._target_dir(target) / version
-            folder.mkdir(parents=True)
-            artifact = folder / "model.skops"
-            # Deflate: tree arrays compress 3-8x (a 300-stage boosting model 10.7 -> 1.3 MB).
-            sio.dump(model, artifact, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
-            parent = self.current(target)
-            full = {
-                **card,
-                "version": version,
-                "target": target,
-                "parent": parent,
-                "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                "artifact_sha256": sha256_file(artifact),
-                "packages": package_versions(),
-                "model_format": MODEL_FORMAT,
-            }
-            promote, reason = self._decide(full, parent, force)
-            full["promoted_on_registration"] = promote
-            full["promotion_reason"] = reason
-            atomic_write_bytes(
-                folder / "card.json",
-                json.dumps(full, indent=2, sort_keys=True, default=str).encode("utf-8"),
-            )
-            if promote:
+            # Written under a name versions() does not list, then renamed: an interrupted
+            # registration leaves no version folder without its card.
+            staging = folder.with_name(f".{version}.partial")
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            try:
+                registered = self._write_version(model, card, staging, version, force)
+                staging.rename(folder)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            if registered.current:
                 self._set_current(target, version)
-            return Registered(version=version, current=promote, reason=reason)
+            return registered
+
+    def _write_version(
+        self, model: TargetModel, card: dict[str, Any], folder: Path, version: str, force: bool
+    ) -> Registered:
+        """Write the artifact and card of ``version`` into ``folder``; decide promotion."""
+        target = model.target
+        artifact = folder / "model.skops"
+        # Deflate: tree arrays compress 3-8x (a 300-stage boosting model 10.7 -> 1.3 MB).
+        sio.dump(model, artifact, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        parent = self.current(target)
+        full = {
+            **card,
+            "version": version,
+            "target": target,
+            "parent": parent,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "artifact_sha256": sha256_file(artifact),
+            "packages": package_versions(),
+            "model_format": MODEL_FORMAT,
+        }
+        promote, reason = self._decide(full, parent, force)
+        full["promoted_on_registration"] = promote
+        full["promotion_reason"] = reason
+        atomic_write_bytes(
+            folder / "card.json",
+            json.dumps(full, indent=2, sort_keys=True, default=str).encode("utf-8"),
+        )
+        return Registered(version=version, current=promote, reason=reason)
 
     def _decide(self, card: dict[str, Any], parent: str | None, force: bool) -> tuple[bool, str]:
         if parent is None:
@@ -189,6 +222,11 @@ class ModelRegistry:
                 f"model {version} was written in model format {card.get('model_format', 0)}, "
                 f"this anionscreen reads format {MODEL_FORMAT}; retrain it with "
                 f"`anionscreen train --target {card.get('target', version.rsplit('-', 1)[0])} --force`"
+            )
+        if "artifact_sha256" not in card:
+            raise AnionscreenError(
+                f"model card of {version} records no artifact_sha256; refusing to load "
+                f"{artifact} unverified"
             )
         expected = str(card["artifact_sha256"])
         actual = sha256_file(artifact)

@@ -129,3 +129,26 @@ def test_model_file_of_another_format_is_refused_with_a_retrain_hint(
         r"retrain it with `anionscreen train --target ea --force`",
     ):
         reg.load("ea-0001")
+
+
+def test_damaged_card_is_refused_and_failed_registration_leaves_no_version(
+    tmp_path: Path, model: TargetModel
+) -> None:
+    reg = ModelRegistry(tmp_path)
+    reg.register(model, _card(0.1))
+    # A registration that fails half-way (here: its card has no metrics to compare) leaves
+    # neither a version folder nor its staging folder behind.
+    with pytest.raises(KeyError):
+        reg.register(model, {"family": "rf"})
+    assert reg.versions("ea") == ["ea-0001"]
+    assert sorted(p.name for p in (tmp_path / "models/ea").iterdir()) == ["CURRENT", "ea-0001"]
+    card = tmp_path / "models/ea/ea-0001/card.json"
+    card.write_text("{not json")
+    with pytest.raises(AnionscreenError, match=r"model card .*card\.json is not valid JSON"):
+        reg.load("ea-0001")
+    card.unlink()
+    with pytest.raises(AnionscreenError, match=r"model version ea-0001 has no card .*card\.json"):
+        reg.card("ea-0001")
+    card.write_text(json.dumps({"model_format": 1, "target": "ea"}))
+    with pytest.raises(AnionscreenError, match="records no artifact_sha256; refusing to load"):
+        reg.load("ea-0001")
