@@ -17,7 +17,13 @@ from anionscreen.models.arrhenius import (
 from anionscreen.models.conformal import NormalizedConformal, cross_conformal_coverage
 from anionscreen.models.domain import ApplicabilityDomain
 from anionscreen.models.training import fit_target
-from anionscreen.models.validation import make_folds, make_groups, regression_metrics
+from anionscreen.models.validation import (
+    make_folds,
+    make_groups,
+    out_of_fold,
+    out_of_fold_distances,
+    regression_metrics,
+)
 
 
 def test_domain_nearest_and_threshold() -> None:
@@ -126,6 +132,22 @@ def test_groupings() -> None:
         make_groups("random", fr)
 
 
+def test_out_of_fold_never_sees_the_held_out_group() -> None:
+    from sklearn.neighbors import KNeighborsRegressor
+
+    # 10 groups of 3 identical rows: a 1-nearest-neighbour model that saw a row's group
+    # would return the row's own label exactly.
+    groups = np.repeat(np.arange(10), 3)
+    x = groups[:, None].astype(np.float64)
+    y = 10.0 * groups
+    folds = make_folds(groups, n_splits=5)
+    oof = out_of_fold(KNeighborsRegressor(n_neighbors=1), x, y, folds)
+    assert not np.any(oof == y)
+    assert np.abs(oof - y).min() == 10.0  # the neighbouring group's label
+    formulas = np.array([f"g{g}" for g in groups], dtype=object)
+    assert (out_of_fold_distances(x, formulas, folds) > 0).all()
+
+
 def test_regression_metrics_values() -> None:
     m = regression_metrics(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 2.0, 4.0, 6.0]))
     assert m["mae"] == pytest.approx(0.75)
@@ -151,6 +173,15 @@ def test_fit_target_chooses_by_validation_and_covers() -> None:
     assert res.metrics[res.chosen_family]["mae"] < 0.5 * res.metrics["mean"]["mae"]
     assert 0.8 <= res.metrics[res.chosen_family]["coverage"] <= 1.0
     assert list(res.coverage_curve["level"]) == [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
+    # The intervals are calibrated on the grouped out-of-fold residuals and distances, not on
+    # the training fit: the final model's own residuals are far smaller than those.
+    oof = res.out_of_fold
+    oof_residual = (oof["y"] - oof["pred"]).to_numpy()
+    ref = NormalizedConformal().fit(oof_residual, oof["distance"].to_numpy(), y)
+    np.testing.assert_allclose(res.model.conformal.scores_, ref.scores_)
+    in_sample = y - res.model.predict_features(x).value
+    assert np.abs(in_sample).mean() < 0.6 * np.abs(oof_residual).mean()
+    assert (oof["distance"] > 0).all()  # each row's own fold was held out
     pred = res.model.predict_features(x[:3])
     assert np.all(pred.lo < pred.value)
     assert np.all(pred.value < pred.hi)
