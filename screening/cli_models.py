@@ -11,6 +11,7 @@ import pandas as pd
 import typer
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.models.arrhenius import KELVIN_OFFSET
 from anionscreen.models.predict import Predictor
 from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS
@@ -181,7 +182,10 @@ def _read_formulas(path: Path) -> list[str]:
     if not path.is_file():
         raise AnionscreenError(f"--in file {path} does not exist")
     if path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except pd.errors.EmptyDataError:
+            raise AnionscreenError(f"--in file {path} is empty; expected a header line") from None
         for column in ("formula", "composition"):
             if column in frame.columns:
                 return [f for f in frame[column].tolist() if f.strip()]
@@ -210,6 +214,13 @@ def predict(
     """Predict sigma, Ea and modulus with intervals and the applicability domain."""
     if fmt not in ("table", "csv", "json"):
         raise AnionscreenError(f"--format must be table, csv or json; got {fmt!r}")
+    # Checked before any model is trained (that can take minutes), not after.
+    if not 0.0 < level < 1.0:
+        raise AnionscreenError(f"--level must be in (0, 1), e.g. 0.9; got {level}")
+    if not temperature > -KELVIN_OFFSET:
+        raise AnionscreenError(
+            f"--temperature must be above absolute zero (-273.15 C); got {temperature} C"
+        )
     wanted = list(formulas or [])
     if in_file is not None:
         wanted += _read_formulas(in_file)

@@ -106,6 +106,20 @@ def test_cli_predict_formats_and_errors(workspace: Path, tmp_path: Path) -> None
     fmt = runner.invoke(app, ["-w", str(workspace), "predict", "LiCl", "--format", "xml"])
     assert fmt.exit_code == 1
     assert "--format must be table, csv or json; got 'xml'" in fmt.output
+    # Bad options are refused before anything is trained in an empty workspace.
+    empty = tmp_path / "empty"
+    for args, message in (
+        (["--level", "90"], "--level must be in (0, 1), e.g. 0.9; got 90.0"),
+        (["--temperature", "-300"], "--temperature must be above absolute zero"),
+    ):
+        out = runner.invoke(app, ["-w", str(empty), "predict", "LiCl", *args])
+        assert out.exit_code == 1
+        assert message in out.output
+    assert not (empty / "models").exists()
+    (tmp_path / "blank.csv").write_text("")
+    blank = runner.invoke(app, ["-w", str(empty), "predict", "--in", str(tmp_path / "blank.csv")])
+    assert blank.exit_code == 1
+    assert "blank.csv is empty; expected a header line" in blank.output
 
 
 def test_new_measurement_moves_prediction(tmp_path: Path) -> None:
