@@ -27,7 +27,12 @@ def _read_column(path: Path, column: str) -> pd.Series:
     if not path.is_file():
         raise AnionscreenError(f"--in file {str(path)!r} does not exist")
     if suffix == ".csv":
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        try:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except pd.errors.EmptyDataError:
+            raise AnionscreenError(
+                f"--in file {path.name} is empty; expected a header line"
+            ) from None
     else:
         table = pd.read_parquet(path)
     if column not in table.columns:
@@ -95,9 +100,13 @@ def featurize_command(
         table.to_csv(sys.stdout, index=False)
     else:
         _write(table, out)
+        listing = out.with_name(out.stem + ".failures.csv")
         if result.n_failed:
-            failures_path = out.with_name(out.stem + ".failures.csv")
+            failures_path = listing
             _write(result.failures, failures_path)
+        else:
+            # A listing left by an earlier run would describe rows this output does not have.
+            listing.unlink(missing_ok=True)
     summary = f"featurized {len(table)} of {n_in} row(s), {table.shape[1] - 2} features"
     if result.n_failed:
         where = f"listed in {failures_path}" if failures_path else "listed below"

@@ -46,6 +46,17 @@ def test_file_to_parquet_with_skipped_rows(tmp_path: Path) -> None:
     assert list(failures["row"]) == [1, 3]
     assert "unknown element 'Q'" in failures.loc[0, "reason"]
     assert "skipped 2" in result.stderr
+    # A clean rerun to the same output removes the earlier failure listing.
+    pd.DataFrame({"composition": ["LiCl"]}).to_csv(src, index=False)
+    again = runner.invoke(
+        app, ["featurize", "--in", str(src), "--column", "composition", "--out", str(out)]
+    )
+    assert again.exit_code == 0, again.output
+    assert not (tmp_path / "features.failures.csv").exists()
+    src.write_text("")
+    empty = runner.invoke(app, ["featurize", "--in", str(src), "--out", str(out)])
+    assert empty.exit_code == 1
+    assert "--in file in.csv is empty; expected a header line" in empty.stderr
 
 
 @pytest.mark.parametrize(
