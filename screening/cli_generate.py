@@ -60,11 +60,26 @@ def _columns(generators: list[Generator], fractions: bool) -> list[str]:
 
 def _write(frames: Iterator[pd.DataFrame], out: Path, columns: list[str], strings: set[str]) -> int:
     """Stream frames to Parquet or CSV; returns the number of rows written."""
-    suffix = out.suffix.lower()
-    if suffix not in {".parquet", ".csv"}:
-        raise AnionscreenError(f"--out must end in .parquet or .csv; got {out.name!r}")
+    _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")
+    try:
+        rows = _write_to(tmp, frames, out.suffix.lower(), columns, strings)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # an error or Ctrl-C leaves no partial file behind
+        raise
+    tmp.replace(out)  # never leave a half-written file under the final name
+    return rows
+
+
+def _check_out(out: Path) -> None:
+    if out.suffix.lower() not in {".parquet", ".csv"}:
+        raise AnionscreenError(f"--out must end in .parquet or .csv; got {out.name!r}")
+
+
+def _write_to(
+    tmp: Path, frames: Iterator[pd.DataFrame], suffix: str, columns: list[str], strings: set[str]
+) -> int:
     rows = 0
     if suffix == ".csv":
         with tmp.open("w", encoding="utf-8", newline="") as handle:
@@ -88,7 +103,6 @@ def _write(frames: Iterator[pd.DataFrame], out: Path, columns: list[str], string
                 rows += len(frame)
             if rows == 0:
                 writer.write_table(schema.empty_table())
-    tmp.replace(out)  # never leave a half-written file under the final name
     return rows
 
 
@@ -114,6 +128,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Enumerate the search spaces of SPACE_FILE: counts per space, candidates to --out."""
+        if out is not None:
+            _check_out(out)  # before enumerating, not after printing the counts
         specs = load_spaces(space_file)
         generators = [make_generator(spec) for spec in specs]
         table = Table(title=f"Search spaces in {space_file.name}")

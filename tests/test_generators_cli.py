@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.screening.cli import app
+from anionscreen.screening.cli_generate import _write
 
 SPACES = """
 [[space]]
@@ -88,6 +91,19 @@ def test_generate_rejects_unknown_output_type(space_file: Path, tmp_path: Path) 
     result = runner.invoke(app, ["generate", str(space_file), "--out", str(tmp_path / "a.xlsx")])
     assert result.exit_code == 1
     assert "--out must end in .parquet or .csv; got 'a.xlsx'" in result.output
+    assert "candidates" not in result.stdout  # refused before counting, no table printed
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_failure_while_writing_leaves_no_file(tmp_path: Path, suffix: str) -> None:
+    def frames() -> Iterator[pd.DataFrame]:
+        yield pd.DataFrame({"formula": ["LiCl"]})
+        raise AnionscreenError("enumeration failed")
+
+    out = tmp_path / f"c{suffix}"
+    with pytest.raises(AnionscreenError, match="enumeration failed"):
+        _write(frames(), out, ["formula"], {"formula"})
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_check_formula_neutral_and_not() -> None:
