@@ -113,7 +113,8 @@ def pareto_ranks(u: np.ndarray, depth: int) -> np.ndarray:
     Parameters
     ----------
     u : ndarray of shape (n, d)
-        Utilities, larger is better; rows containing ``-inf`` are ranked like any other.
+        Utilities, larger is better; rows containing ``-inf`` or ``+inf`` are ranked like
+        any other.
     depth : int
         Ranks beyond it are reported as 0.
 
@@ -127,13 +128,15 @@ def pareto_ranks(u: np.ndarray, depth: int) -> np.ndarray:
         return ranks
     # The row with the largest sum of normalised utilities is non-dominated. Normalising keeps
     # one objective's units from deciding alone; -inf (no value) becomes a finite value below
-    # every real one so the sum stays strictly increasing in each coordinate.
+    # every real one and +inf (e.g. the oxidation limit of a Li-free composition) one above
+    # every real one, so the sum stays strictly increasing in each coordinate.
     finite = np.where(np.isfinite(u), u, np.nan)
     with np.errstate(all="ignore"):
         lo = np.nan_to_num(np.nanmin(finite, axis=0), nan=0.0)
         span = np.nan_to_num(np.nanmax(finite, axis=0), nan=0.0) - lo
     span = np.where(span > 0, span, 1.0)
-    key = (np.where(np.isfinite(u), u, lo - span) / span).sum(axis=1)
+    bounded = np.where(u == np.inf, lo + 2.0 * span, np.where(u == -np.inf, lo - span, u))
+    key = (bounded / span).sum(axis=1)
     remaining = np.arange(n)
     for rank in range(1, depth + 1):
         if remaining.size == 0:

@@ -116,11 +116,14 @@ def test_pareto_ranks_small_known_example() -> None:
     u = np.array([[3.0, 1.0], [1.0, 3.0], [2.0, 2.0], [1.0, 1.0], [0.5, 0.5], [2.0, 2.0]])
     assert pareto_ranks(u, 5).tolist() == [1, 1, 1, 2, 3, 1]
     assert pareto_ranks(u, 1).tolist() == [1, 1, 1, 0, 0, 1]
+    # +inf is the best value, not a missing one: (inf, 1) dominates (5, 1)
+    assert pareto_ranks(np.array([[np.inf, 1.0], [5.0, 1.0], [0.0, 2.0]]), 3).tolist() == [1, 2, 1]
 
 
 def test_pareto_ranks_match_brute_force_in_three_objectives() -> None:
     u = np.random.default_rng(3).normal(size=(1500, 3)).round(1)  # rounding makes ties
     u[:7, 1] = -np.inf  # missing values rank but never dominate
+    u[7:12, 0] = np.inf  # e.g. the oxidation limit of a Li-free composition
     np.testing.assert_array_equal(pareto_ranks(u, 4), _brute_ranks(u, 4))
 
 
