@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
@@ -174,7 +175,10 @@ def _sigma(check: _RowChecker, raw: dict[str, str], out: dict[str, object]) -> N
     elif censored and not text:
         check.problem(column, text, f"a bound value with sigma_censored {censored!r}")
     value = check.number(column, text)
-    out["sigma_S_per_cm"] = value * 1e-3 if column == "sigma_mS_per_cm" else value
+    if column == "sigma_mS_per_cm" and not math.isnan(value):
+        # Shift the decimal text, not the float: 0.07 * 1e-3 is 7.000000000000001e-05.
+        value = float(Decimal(text.replace("\u2212", "-")).scaleb(-3))
+    out["sigma_S_per_cm"] = value
     out["sigma_censored"] = censored
 
 
