@@ -32,6 +32,7 @@ from anionscreen.screening.query import query_run
 from anionscreen.screening.report import write_report
 from anionscreen.screening.runner import (
     CampaignInterruptedError,
+    check_same_mp_data,
     execute_run,
     frozen_campaign,
     resume_campaign,
@@ -141,6 +142,7 @@ def screen(
         run = open_run(settings.workspace, resume)
         campaign = resume_campaign(run)
         scorer, _, notes = build_scorer(campaign, settings)
+        check_same_mp_data(run, notes)
         source = build_source(campaign, f"{run.run_id}/run.json")
         typer.echo(f"resuming run {run.run_id}: {len(run.completed_chunks())} chunks already done")
     else:

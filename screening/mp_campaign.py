@@ -34,6 +34,8 @@ from anionscreen.screening.spaces import SpaceSpec
 MP_OBJECTIVE_NAMES: tuple[str, ...] = ("oxidation_limit", "reduction_limit", "stability_window")
 #: ``[constraints]`` keys that need the Materials Project columns.
 MP_CONSTRAINT_KEYS: tuple[str, ...] = ("oxidation_limit_min_V", "reduction_limit_max_V")
+#: How the run-record note of :func:`plan_mp_columns` starts (a resume compares these notes).
+MP_NOTE_PREFIX = "Materials Project columns"
 
 
 def space_element_sets(spaces: Sequence[SpaceSpec]) -> list[frozenset[str]]:
@@ -119,7 +121,7 @@ def plan_mp_columns(
     if not list_cached(settings):
         return MPPlan(
             None,
-            "Materials Project columns (stability window, novelty) absent: nothing cached; "
+            f"{MP_NOTE_PREFIX} (stability window, novelty) absent: nothing cached; "
             f"with MP_API_KEY and a network, fill the cache with: {command}",
         )
     provider = MPColumnProvider(settings, on_missing="nan" if missing else "raise")
@@ -129,7 +131,7 @@ def plan_mp_columns(
     if missing:
         return MPPlan(
             provider,
-            f"Materials Project columns from the cache ({used}); NaN for systems not "
+            f"{MP_NOTE_PREFIX} from the cache ({used}); NaN for systems not "
             f"cached: {', '.join(missing)} (fill with: {command})",
         )
-    return MPPlan(provider, f"Materials Project columns from the cache ({used})")
+    return MPPlan(provider, f"{MP_NOTE_PREFIX} from the cache ({used})")

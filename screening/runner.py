@@ -173,6 +173,25 @@ def resume_campaign(run: Run) -> Campaign:
     return frozen_campaign(run)
 
 
+def check_same_mp_data(run: Run, notes: list[str]) -> None:
+    """Refuse to resume when the Materials Project cache no longer gives the run's data.
+
+    The window and novelty columns come from the cache as it was when the run started (its
+    note in ``run.json`` names the cached systems and database versions); a cache filled or
+    updated since would score the remaining chunks with other data.
+    """
+    from anionscreen.screening.mp_campaign import MP_NOTE_PREFIX
+
+    frozen = [n for n in run.info.get("notes", []) if n.startswith(MP_NOTE_PREFIX)]
+    now = [n for n in notes if n.startswith(MP_NOTE_PREFIX)]
+    if frozen and frozen != now:
+        raise AnionscreenError(
+            f"run {run.run_id!r} cannot be resumed with the same data: it started with "
+            f"{frozen[0]!r} but the Materials Project cache now gives "
+            f"{(now or ['nothing'])[0]!r}; start a new run"
+        )
+
+
 def run_summary(run: Run) -> dict[str, Any]:
     """The parts of ``run.json`` people look at first."""
     info = run.info

@@ -223,3 +223,14 @@ def test_run_where_nothing_is_feasible_still_finishes(tmp_path: Path) -> None:
     ranked = pd.read_parquet(run.path / "ranked.parquet")
     assert ranked.empty
     assert "formula" in ranked.columns
+
+
+def test_resume_refuses_changed_mp_data(tmp_path: Path) -> None:
+    from anionscreen.screening.runner import check_same_mp_data
+
+    run, _, _ = new_run(tmp_path, "mp")
+    started = "Materials Project columns from the cache (Cl-Li@2025.09.25)"
+    run.update_info(notes=["trained sigma-0001", started])
+    check_same_mp_data(run, [started])  # models pinned on resume: no training note
+    with pytest.raises(AnionscreenError, match="cannot be resumed with the same data"):
+        check_same_mp_data(run, [started.replace(")", ", Cl-Li-S@2025.09.25)")])
