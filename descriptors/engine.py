@@ -13,7 +13,7 @@ work on a contiguous (b,) or (b, p) array.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,10 +144,3 @@ def magpie_stats(values: np.ndarray, present: PresentElements, out: np.ndarray) 
     view[:, :, 4] = avg_dev
     view[:, :, 5] = mode
 
-
-def run_blocks(n_rows: int, width: int, compute: Callable[[slice, np.ndarray], None]) -> np.ndarray:
-    """Allocate the (n, width) output and fill it block by block with ``compute(rows, out)``."""
-    out = np.empty((n_rows, width), dtype=np.float64)
-    for rows in blocks(n_rows):
-        compute(rows, out[rows])
-    return out
