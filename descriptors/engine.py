@@ -143,4 +143,3 @@ def magpie_stats(values: np.ndarray, present: PresentElements, out: np.ndarray) 
     view[:, :, 3] = mean
     view[:, :, 4] = avg_dev
     view[:, :, 5] = mode
-
