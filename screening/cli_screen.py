@@ -254,7 +254,7 @@ def query(
         sql=sql,
         include_infeasible=include_infeasible,
     )
-    if fmt == "table" and sql is None and len(frame.columns) > len(_TABLE):
+    if fmt == "table" and sql is None and not frame.empty and len(frame.columns) > len(_TABLE):
         shown = [c for c in _TABLE if c in frame.columns]
         hidden = len(frame.columns) - len(shown)
         typer.echo(_table(frame[shown], fmt))

@@ -149,6 +149,8 @@ def test_cli_query_runs_and_report(finished: tuple[Path, str], tmp_path: Path) -
     table = runner.invoke(app, ["-w", str(workspace), "query", "base", "--top", "2"])
     assert table.output.splitlines()[0].split()[:3] == ["formula", "score", "score_std"]
     assert table.output.rstrip().endswith("--format csv or --format json shows them)")
+    none = runner.invoke(app, ["-w", str(workspace), "query", "base", "--where", "false"])
+    assert none.output == "(no rows)\n"
     listed = runner.invoke(app, ["-w", str(workspace), "runs", "list"])
     assert "base" in listed.output
     assert "finished" in listed.output
