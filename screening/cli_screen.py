@@ -27,7 +27,7 @@ from anionscreen.screening.campaign import (
     load_campaign,
 )
 from anionscreen.screening.cli import current_settings
-from anionscreen.screening.execute import ExecutorSpec, Progress
+from anionscreen.screening.execute import ExecutorSpec, Progress, check_reachable
 from anionscreen.screening.query import query_run
 from anionscreen.screening.report import write_report
 from anionscreen.screening.runner import (
@@ -133,6 +133,7 @@ def screen(
         return
     settings = current_settings(ctx)
     executor = ExecutorSpec(workers=workers, scheduler=scheduler)
+    check_reachable(executor)  # before models are trained or a run folder is made
     if resume is not None:
         if campaign_file is not None or chunk_size is not None or name is not None:
             raise AnionscreenError(

@@ -176,15 +176,26 @@ def _joblib_results(
         )
 
 
-def _dask_results(
-    tasks: Iterable[PackedChunk], scorer: ChunkScorer, address: str, timeout_s: float
-) -> Iterator[ChunkResult]:
+def _connect(address: str, timeout_s: float) -> Any:
     # distributed is only partly typed; treat it as dynamic rather than silence each call.
     dist: Any = importlib.import_module("distributed")
     try:
-        client = dist.Client(address, timeout=timeout_s, set_as_default=False)
+        return dist.Client(address, timeout=timeout_s, set_as_default=False)
     except (OSError, TimeoutError) as err:
         raise AnionscreenError(f"cannot reach the Dask scheduler at {address!r}: {err}") from None
+
+
+def check_reachable(spec: ExecutorSpec) -> None:
+    """Connect to the Dask scheduler once, so a wrong address fails before any work."""
+    if spec.scheduler is not None:
+        _connect(spec.scheduler, spec.connect_timeout_s).close()
+
+
+def _dask_results(
+    tasks: Iterable[PackedChunk], scorer: ChunkScorer, address: str, timeout_s: float
+) -> Iterator[ChunkResult]:
+    dist: Any = importlib.import_module("distributed")
+    client = _connect(address, timeout_s)
     try:
         workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
         remote_scorer = client.scatter(scorer, broadcast=True, hash=False)

@@ -8,13 +8,17 @@ import pytest
 from campaign_fixtures import run_tiny
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.screening.execute import ExecutorSpec
+from anionscreen.screening.execute import ExecutorSpec, check_reachable
 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
     spec = ExecutorSpec(scheduler="tcp://127.0.0.1:9", connect_timeout_s=1.0)
     with pytest.raises(AnionscreenError, match=r"cannot reach the Dask scheduler"):
         run_tiny(tmp_path, "nowhere", executor=spec)
+    # `screen` checks this first, before training models or making a run folder
+    with pytest.raises(AnionscreenError, match=r"cannot reach the Dask scheduler"):
+        check_reachable(spec)
+    check_reachable(ExecutorSpec(workers=2))  # nothing to reach
 
 
 def test_executor_spec_rejects_bad_values() -> None:
