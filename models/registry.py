@@ -11,9 +11,11 @@ The card records the version, parent version, creation time, the sha256 of ``mod
 the hash of the training data, the sources and row counts, package versions, the validation
 metrics and the training settings. Loading checks the sha256 first (a changed file is refused
 with :class:`~anionscreen.datasets.errors.ChecksumError`), then lets skops list the types the
-file would build, and refuses any type outside an allowlist (scikit-learn, numpy's dtype and
-anionscreen's own model classes) before loading: no file in the registry can run arbitrary
-code on load.
+file would build, and refuses any type outside an allowlist (scikit-learn *classes*, numpy's
+dtype and anionscreen's three model classes) before loading: no file in the registry can run
+arbitrary code on load. Functions are refused even from scikit-learn: a model holding a
+``FunctionTransformer(func=sklearn.datasets.dump_svmlight_file)`` would write files when it
+predicts.
 
 A new version becomes current only if its grouped-CV MAE is not worse than the current
 version's (within :data:`MAE_TOLERANCE`, the noise level of grouped CV), unless forced.
@@ -21,6 +23,8 @@ version's (within :data:`MAE_TOLERANCE`, the noise level of grouped CV), unless 
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import re
 import shutil
@@ -43,8 +47,14 @@ from anionscreen.models.target_model import TARGETS, TargetModel
 #: holds change shape, so an older file is refused with a message instead of failing mid-run.
 MODEL_FORMAT = 1
 MAE_TOLERANCE = 0.02  # relative: "not worse" allows 2 % higher grouped-CV MAE
-_TRUSTED_PREFIXES = ("sklearn.", "anionscreen.models.")
-_TRUSTED_EXACT = frozenset({"numpy.dtype"})
+_TRUSTED_EXACT = frozenset(
+    {
+        "numpy.dtype",
+        "anionscreen.models.target_model.TargetModel",
+        "anionscreen.models.conformal.NormalizedConformal",
+        "anionscreen.models.domain.ApplicabilityDomain",
+    }
+)
 _VERSION = re.compile(r"^(sigma|ea|modulus)-(\d{4,})$")
 _PACKAGES = ("anionscreen", "scikit-learn", "numpy", "scipy", "pandas", "skops")
 
@@ -255,4 +265,14 @@ class ModelRegistry:
 
 
 def _is_trusted(type_name: str) -> bool:
-    return type_name in _TRUSTED_EXACT or type_name.startswith(_TRUSTED_PREFIXES)
+    """The project's model classes, numpy's dtype, and classes (not functions) of scikit-learn."""
+    if type_name in _TRUSTED_EXACT:
+        return True
+    if not type_name.startswith("sklearn."):
+        return False
+    module, _, attribute = type_name.rpartition(".")
+    try:
+        found = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError):
+        return False
+    return inspect.isclass(found)

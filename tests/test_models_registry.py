@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 from pathlib import Path
@@ -88,6 +89,25 @@ def test_foreign_types_are_refused_even_with_matching_hash(
     card["artifact_sha256"] = sha256_file(folder / "model.skops")
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(AnionscreenError, match=r"outside the allowlist: collections\.Counter"):
+        reg.load("ea-0001")
+
+
+def test_functions_are_refused_even_from_sklearn(tmp_path: Path, model: TargetModel) -> None:
+    from sklearn.datasets import dump_svmlight_file
+    from sklearn.preprocessing import FunctionTransformer
+
+    reg = ModelRegistry(tmp_path)
+    reg.register(model, _card(0.1))
+    folder = tmp_path / "models/ea/ea-0001"
+    # An "imputer" that would write a file wherever kw_args say, each time the model predicts.
+    writer = FunctionTransformer(func=dump_svmlight_file, kw_args={"y": [0], "f": "x"})
+    tampered = copy.deepcopy(model)
+    tampered.model.steps[0] = ("impute", writer)
+    sio.dump(tampered, folder / "model.skops")
+    card = json.loads((folder / "card.json").read_text())
+    card["artifact_sha256"] = sha256_file(folder / "model.skops")
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(AnionscreenError, match=r"outside the allowlist: sklearn\.datasets\."):
         reg.load("ea-0001")
 
 
