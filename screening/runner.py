@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.screening.campaign import Campaign, campaign_from_dict
 from anionscreen.screening.execute import ExecutorSpec, Progress, iter_results, pack_remaining
 from anionscreen.screening.finalize import finalize_run
-from anionscreen.screening.runstore import Run, create_run, package_versions
+from anionscreen.screening.runstore import Run, RunError, create_run, package_versions
 from anionscreen.screening.scoring import ChunkScorer
 
 _MANIFEST_EVERY_S = 2.0
@@ -106,7 +108,35 @@ def execute_run(
     executor: ExecutorSpec,
     progress: Progress | None = None,
 ) -> Run:
-    """Score every chunk not yet checkpointed, then finalise, report and mark finished."""
+    """Score every chunk not yet checkpointed, then finalise, report and mark finished.
+
+    One process at a time: a second ``--resume`` of a run that is still going raises instead
+    of scoring and finalising the same chunks alongside it. The lock file sits beside the run
+    folder (which stays as the run wrote it), and the OS releases it when a process dies, so
+    a run killed with kill -9 can be resumed at once.
+    """
+    lock = FileLock(str(run.path.parent / f".{run.run_id}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise RunError(
+            f"run {run.run_id!r} is being executed by another process; wait for it to "
+            "finish, or stop it and resume"
+        ) from None
+    try:
+        return _execute_locked(run, campaign, source, scorer, executor, progress)
+    finally:
+        lock.release()
+
+
+def _execute_locked(
+    run: Run,
+    campaign: Campaign,
+    source: ChunkSource,
+    scorer: ChunkScorer,
+    executor: ExecutorSpec,
+    progress: Progress | None,
+) -> Run:
     from anionscreen.screening.report import write_report
 
     if run.finished:

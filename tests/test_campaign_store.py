@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from campaign_fixtures import make_chunks, new_run, run_tiny, space_rows
+from campaign_fixtures import make_chunks, new_run, run_tiny, source, space_rows
 from typer.testing import CliRunner
 
 from anionscreen.datasets.errors import AnionscreenError
@@ -236,3 +236,18 @@ def test_resume_refuses_changed_mp_data(tmp_path: Path) -> None:
     check_same_mp_data(run, [started])  # models pinned on resume: no training note
     with pytest.raises(AnionscreenError, match="cannot be resumed with the same data"):
         check_same_mp_data(run, [started.replace(")", ", Cl-Li-S@2025.09.25)")])
+
+
+def test_a_run_executes_in_one_process_at_a_time(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    from anionscreen.screening.runner import execute_run
+
+    run, campaign, scorer = new_run(tmp_path, "busy")
+    busy = pytest.raises(RunError, match="'busy' is being executed by another process")
+    with FileLock(str(tmp_path / "campaigns" / ".busy.lock")), busy:  # another process has it
+        execute_run(run, campaign, source(4), scorer, ExecutorSpec())
+    assert run.completed_chunks() == {}
+    execute_run(run, campaign, source(4), scorer, ExecutorSpec())
+    assert run.finished
+    assert [r.run_id for r in list_runs(tmp_path)] == ["busy"]
