@@ -163,9 +163,12 @@ class Run:
         removed = 0
         for folder in (self.path, self.chunks_dir):
             if folder.is_dir():
-                for path in folder.glob(".*.tmp-*"):
-                    path.unlink()
-                    removed += 1
+                # Parquet temporaries are ``.NAME.tmp-PID``; JSON and CSV ones (written by
+                # datasets.files.atomic_write_bytes) are ``.NAME.RANDOM.tmp``.
+                for pattern in (".*.tmp-*", ".*.tmp"):
+                    for path in folder.glob(pattern):
+                        path.unlink()
+                        removed += 1
         return removed
 
     def mark_finished(self, **fields: Any) -> None:

@@ -251,3 +251,17 @@ def test_a_run_executes_in_one_process_at_a_time(tmp_path: Path) -> None:
     execute_run(run, campaign, source(4), scorer, ExecutorSpec())
     assert run.finished
     assert [r.run_id for r in list_runs(tmp_path)] == ["busy"]
+
+
+def test_stale_temporaries_of_a_killed_run_are_removed(tmp_path: Path) -> None:
+    run, _, _ = new_run(tmp_path, "killed")
+    left = [
+        run.chunks_dir / ".chunk-000003.parquet.tmp-4242",
+        run.path / ".candidates.parquet.tmp-4242",
+        run.path / ".manifest.json.k3j_x9.tmp",
+    ]
+    for path in left:
+        path.write_bytes(b"half")
+    assert run.remove_stale_temporaries() == 3
+    assert not any(p.exists() for p in left)
+    assert (run.path / "run.json").is_file()
