@@ -174,9 +174,15 @@ class Run:
     def mark_finished(self, **fields: Any) -> None:
         """Record the final fields, set status finished and make every file read-only."""
         self.update_info(status="finished", finished_utc=_now(), **fields)
+        # Readable as the umask allows: the JSON and CSV files come from mkstemp (mode 0600),
+        # which would leave them, unlike the Parquet files, unreadable to the group.
+        umask = os.umask(0)
+        os.umask(umask)
+        readable = (stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH) & ~umask
         for path in self.path.rglob("*"):
             if path.is_file():
-                path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+                mode = path.stat().st_mode | readable
+                path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
 def _now() -> str:

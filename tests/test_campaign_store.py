@@ -45,7 +45,9 @@ def test_finished_run_is_immutable(finished: tuple[Path, str]) -> None:
         run.write_table("ranked.csv", pd.DataFrame({"a": [1]}))
     with pytest.raises(RunError, match="immutable"):
         run.write_checkpoint(0, pd.DataFrame({"a": [1]}), {})
-    assert (run.path / "ranked.csv").stat().st_mode & 0o222 == 0  # read-only (root ignores it)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in run.path.iterdir() if p.is_file()}
+    assert all(mode & 0o222 == 0 for mode in modes.values()), modes  # (root ignores it)
+    assert modes["ranked.csv"] == modes["ranked.parquet"]  # the CSV is as readable
 
 
 def test_run_record_describes_the_run(finished: tuple[Path, str]) -> None:
