@@ -54,6 +54,10 @@ class TargetModel:
         Added to every prediction (the measured-vs-DFT calibration of the modulus).
     extra_halfwidth : float, default=0.0
         Added in quadrature to the interval half-width (the calibration's own uncertainty).
+    observed_columns : ndarray of shape (n_features,), bool, optional
+        Descriptors that had a value (no NaN) in every training row. A candidate missing one
+        of them (element data absent, e.g. Og) is predicted from an imputed median the
+        training never needed, so it is out of domain whatever its distance.
     """
 
     def __init__(
@@ -67,6 +71,7 @@ class TargetModel:
         conformal: NormalizedConformal,
         offset: float = 0.0,
         extra_halfwidth: float = 0.0,
+        observed_columns: np.ndarray | None = None,
     ) -> None:
         if target not in TARGETS:
             raise AnionscreenError(f"unknown target {target!r}; expected one of {TARGETS}")
@@ -78,6 +83,9 @@ class TargetModel:
         self.conformal = conformal
         self.offset = float(offset)
         self.extra_halfwidth = float(extra_halfwidth)
+        self.observed_columns = (
+            None if observed_columns is None else np.asarray(observed_columns, dtype=bool)
+        )
 
     @property
     def n_features(self) -> int:
@@ -106,5 +114,18 @@ class TargetModel:
             distance=found.distance,
             nearest_index=found.nearest_index,
             nearest_formula=found.nearest_formula,
-            in_domain=found.in_domain,
+            in_domain=found.in_domain & ~self._missing_observed(features),
         )
+
+    def _missing_observed(self, features: np.ndarray) -> np.ndarray:
+        """Rows with NaN in a descriptor that every training row had (see the class doc)."""
+        missing = np.zeros(features.shape[0], dtype=bool)
+        # Model files written before this attribute existed do not have it.
+        observed = getattr(self, "observed_columns", None)
+        if observed is None:
+            return missing
+        # A row sum is NaN only when the row has a NaN: a cheap first pass, no (n, p) copy.
+        maybe = np.flatnonzero(np.isnan(features.sum(axis=1)))
+        if maybe.size:
+            missing[maybe] = np.isnan(features[maybe][:, observed]).any(axis=1)
+        return missing

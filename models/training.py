@@ -168,6 +168,7 @@ def fit_target(
     metrics[chosen]["mean_halfwidth"] = float(level_width[0])
 
     domain = ApplicabilityDomain().fit(imputed, formulas)
+    observed = ~np.isnan(features).any(axis=0)
     offset, extra = 0.0, 0.0
     if calibration is not None and len(calibration[1]) > 0:
         offset, extra = _calibration_offset(final, calibration[0], calibration[1], level)
@@ -180,6 +181,7 @@ def fit_target(
         conformal=conformal,
         offset=offset,
         extra_halfwidth=extra,
+        observed_columns=observed,
     )
     half = conformal.halfwidth(oof_distance, level)
     oof_table = pd.DataFrame(
@@ -206,6 +208,7 @@ def fit_target(
         "offset": offset,
         "extra_halfwidth": extra,
         "domain_threshold": domain.threshold_,
+        "domain_observed_columns": int(observed.sum()),
     }
     return TrainingResult(model, chosen, metrics, oof_table, curve, info)
 

@@ -186,6 +186,19 @@ def test_fit_target_chooses_by_validation_and_covers() -> None:
     assert np.all(pred.lo < pred.value)
     assert np.all(pred.value < pred.hi)
     assert list(pred.nearest_formula) == ["c0", "c1", "c2"]
+    # A descriptor every training row had, missing in a candidate: out of domain even at
+    # distance 0 (the value was imputed); NaN where training also had NaN is not flagged.
+    x_nan = x.copy()
+    x_nan[5, 6] = np.nan
+    res_nan = fit_target("sigma", formulas, y, x_nan, fractions=fr, preset="test",
+                         model_families=("rf",))  # fmt: skip
+    assert res_nan.info["domain_observed_columns"] == 6
+    query = np.vstack([x[:2], x[:2]])
+    query[0, 0] = np.nan
+    query[1, 6] = np.nan
+    found = res_nan.model.predict_features(query)
+    assert list(found.in_domain) == [False, True, True, True]
+    assert found.distance[0] <= res_nan.model.domain.threshold_  # the flag, not the distance
     with pytest.raises(AnionscreenError, match="3 usable training row"):
         fit_target("sigma", formulas[:3], y[:3], x[:3], fractions=fr[:3], preset="test")
 
