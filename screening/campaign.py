@@ -255,7 +255,7 @@ weight = 0.2
 # Constraints: failing candidates stay in the table with feasible = false.
 [constraints]
 sigma_min_S_per_cm = 1e-6             # predicted sigma at the objective temperature
-in_domain_only = false                # true: drop candidates far from any measurement
+in_domain_only = false                # true: candidates far from any measurement are infeasible
 # allowed_elements = ["Li", "Ta", "Nb", "S", "O", "Cl", "Br"]
 forbidden_elements = []
 # oxidation_limit_min_V = 4.2         # NMC811-class cathodes; needs cached Materials Project data
