@@ -26,6 +26,7 @@ from pymatgen.core.composition import Composition
 from pymatgen.core.entries import ComputedEntry
 
 from anionscreen.datasets.elastic import DFT_NOTE, ELASTIC_DOI, young_modulus
+from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.formula import normalized_formula
 from anionscreen.datasets.mp_cache import (
     CACHE_FORMAT,
@@ -101,6 +102,15 @@ def fetch_chemsys(
         if not refresh:
             have = find_covering(name, settings, db_version)
             if have is not None:
+                cached_type = have.payload.get("thermo_type")
+                if cached_type != thermo_type:
+                    # One cache file per system and database version: say so rather than
+                    # return entries of another thermo type as if they were the ones asked for.
+                    raise AnionscreenError(
+                        f"{name} is cached (as {have.chemsys}, database {db_version}) with "
+                        f"thermo type {cached_type!r}, not {thermo_type!r}; fetch with "
+                        "refresh (`anionscreen mp fetch --refresh`) to replace it"
+                    )
                 logger.info("Materials Project %s %s: already cached", name, db_version)
                 return have
         data = download_chemsys(active, name, thermo_type)

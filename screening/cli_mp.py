@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.formula import parse_formula
 from anionscreen.datasets.materials_project import fetch_chemsys
 from anionscreen.datasets.mp_cache import (
@@ -55,6 +56,12 @@ def fetch(
         if not api_key_configured() and not refresh:
             # Offline and already cached: nothing to do, and nothing to ask without a key.
             have = find_covering(name, settings)
+            if have is not None and have.payload.get("thermo_type") != thermo_type:
+                raise AnionscreenError(
+                    f"{name} is cached (as {have.chemsys}) with thermo type "
+                    f"{have.payload.get('thermo_type')!r}, not {thermo_type!r}; fetching "
+                    "another needs MP_API_KEY and a network"
+                )
             if have is not None:
                 typer.echo(
                     f"{name}: cached as {have.chemsys} (database {have.db_version}) in "

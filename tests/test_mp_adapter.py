@@ -133,6 +133,11 @@ def test_second_fetch_asks_nothing_and_subsystems_are_covered(settings: Settings
     refreshed = ReplayMPRester("li_s_cl")
     fetch_chemsys("Cl-Li-S", settings, client=refreshed, refresh=True)
     assert len(refreshed.requests) == 3
+    with pytest.raises(
+        AnionscreenError, match=r"with thermo type 'GGA_GGA\+U_R2SCAN', not 'GGA_GGA\+U'"
+    ):
+        fetch_chemsys("Li-Cl", settings, client=again, thermo_type="GGA_GGA+U")
+    assert again.requests == []
 
 
 def test_known_phases_lists_lowest_polymorph_first(settings: Settings) -> None:

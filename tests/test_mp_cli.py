@@ -62,6 +62,9 @@ def test_fetch_offline_of_a_cached_system_is_a_no_op(cache: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Cl-Li: cached as Cl-Li-S (database 2025.09.25) in ")
     assert "no API key configured, so not checked for a newer version" in result.output
+    other = CliRunner().invoke(app, ["mp", "fetch", "Li-Cl", "--thermo-type", "GGA_GGA+U"])
+    assert other.exit_code == 1
+    assert "with thermo type 'GGA_GGA+U_R2SCAN', not 'GGA_GGA+U'" in other.stderr
 
 
 def test_fetch_rejects_a_bad_chemical_system(cache: Path) -> None:
