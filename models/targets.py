@@ -15,8 +15,11 @@ Rules (each count appears in :attr:`TargetTable.report`):
   indentation/Young's moduli of electrolytes (``measured``) are the calibration rows the DFT
   model is shifted to. With fewer than :data:`MIN_DFT_FORMULAS` DFT formulas, the measured
   moduli are the training rows themselves (and intervals are wide).
-* Duplicates: rows are grouped by normalised formula and the label is the median over the
-  group (``duplicates_merged`` counts the rows folded into another).
+* Duplicates: rows are grouped by composition at any scale
+  (:func:`~anionscreen.datasets.formula.composition_key`: ``Li7P3S11`` and the glass
+  ``Li1.4P0.6S2.2`` are one model input) and the label is the median over the group, named by
+  its shortest formula (``duplicates_merged`` counts the rows folded into another). Formula
+  exclusions match by composition the same way.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import pandas as pd
 from pymatgen.core.composition import Composition
 
 from anionscreen.datasets.errors import AnionscreenError, FormulaError
-from anionscreen.datasets.formula import normalized_formula, parse_formula
+from anionscreen.datasets.formula import composition_key, normalized_formula, parse_formula
 from anionscreen.datasets.temperature import bring_to_room_temperature, far_from_room_temperature
 from anionscreen.descriptors.chunk import compositions_to_fractions
 from anionscreen.models.target_model import TARGETS
@@ -112,8 +115,9 @@ def apply_exclusions(
         "no_formula": len(measurements) - len(df),
     }
     if exclude_formulas:
-        drop = {normalized_formula(parse_formula(f)) for f in exclude_formulas}
-        keep = ~df["formula"].isin(drop)
+        # By composition at any scale: excluding Li7P3S11 also excludes 70Li2S-30P2S5.
+        drop = {composition_key(normalized_formula(parse_formula(f))) for f in exclude_formulas}
+        keep = ~_composition_keys(df["formula"]).isin(drop)
         counts["excluded_formula"] = int((~keep).sum())
         df = df[keep]
     if exclude_chemsys:
@@ -125,10 +129,27 @@ def apply_exclusions(
     return df, counts
 
 
+def _composition_keys(formulas: pd.Series) -> pd.Series:
+    """:func:`composition_key` of each formula, computed once per distinct formula."""
+    keys = {f: composition_key(f) for f in formulas.unique()}
+    return formulas.map(keys)
+
+
 def _dedupe(rows: pd.DataFrame, label: np.ndarray) -> tuple[pd.DataFrame, int]:
+    # One row per composition, whatever the scale it was written at: the descriptors read
+    # fractions, so Li7P3S11 and Li1.4P0.6S2.2 are the same model input. The shortest
+    # formula of a group names it.
+    formulas = rows["formula"].astype(str)
+    keys = _composition_keys(formulas)
+    name = (
+        pd.DataFrame({"key": keys, "formula": formulas})
+        .sort_values("formula", key=lambda s: s.str.len(), kind="stable")
+        .drop_duplicates("key")
+        .set_index("key")["formula"]
+    )
     work = pd.DataFrame(
         {
-            "formula": rows["formula"].to_numpy(dtype=object),
+            "formula": keys.map(name).to_numpy(dtype=object),
             "y": label,
             "family": rows["family"].astype(str).to_numpy(dtype=object),
             "source": rows["source"].astype(str).to_numpy(dtype=object),
