@@ -26,8 +26,10 @@ from anionscreen.datasets.fetch import locate
 from anionscreen.datasets.laskowski import load_laskowski
 from anionscreen.datasets.liverpool import load_liverpool
 from anionscreen.datasets.loading import OnError, check_on_error
+from anionscreen.datasets.materials_project import cached_elastic_records
 from anionscreen.datasets.mchaffie import load_mchaffie
 from anionscreen.datasets.measurement_log import log_path, read_log
+from anionscreen.datasets.mp_cache import list_cached
 from anionscreen.datasets.obelix import load_obelix
 from anionscreen.datasets.schema import MEASUREMENT_COLUMNS, empty_measurements
 from anionscreen.datasets.settings import Settings
@@ -43,6 +45,7 @@ SOURCE_NAMES: tuple[str, ...] = (
     "mchaffie",
     "elastic_tensor_2015",
     "mp_binary_elasticity",
+    "mp_elastic",
 )
 CONDUCTIVITY_SOURCES: tuple[str, ...] = (
     "bundled",
@@ -70,7 +73,15 @@ _LOADERS: dict[str, Callable[[Settings, OnError], pd.DataFrame]] = {
     "mp_binary_elasticity": lambda settings, on_error: load_mp_binary_elasticity(
         settings, on_error=on_error
     ),
+    # Whatever `anionscreen mp fetch` has cached (validated when cached); none is downloaded here.
+    "mp_elastic": lambda settings, on_error: cached_elastic_records(settings),
 }
+_MP_ELASTIC_META = (
+    "modulus",
+    "CC BY 4.0 (Materials Project data)",
+    "A. Jain et al., APL Mater. 1, 011002 (2013), DOI 10.1063/1.4812323; elastic workflow: "
+    "M. de Jong et al., Sci. Data 2, 150009 (2015), DOI 10.1038/sdata.2015.9",
+)
 
 
 def _check_name(name: str) -> None:
@@ -136,6 +147,8 @@ def source_available(name: str, settings: Settings) -> bool:
         return True
     if name == "log":
         return log_path(settings).exists()
+    if name == "mp_elastic":
+        return bool(list_cached(settings))
     return locate(EXTERNAL_DATASETS[name].file, settings) is not None
 
 
@@ -159,6 +172,8 @@ def list_sources(settings: Settings) -> pd.DataFrame:
             )
         elif name == "log":
             kind, licence, citation = "conductivity+modulus", "user data", str(log_path(settings))
+        elif name == "mp_elastic":
+            kind, licence, citation = _MP_ELASTIC_META
         else:
             meta = EXTERNAL_DATASETS[name]
             kind, licence, citation = meta.kind, meta.licence, meta.citation
@@ -166,7 +181,7 @@ def list_sources(settings: Settings) -> pd.DataFrame:
         if available:
             df = load_source(name, settings)
             rows, skipped = len(df), int(df.attrs["skipped_rows"])
-        elif name == "log":
+        elif name in ("log", "mp_elastic"):
             rows, skipped = 0, 0
         records.append(
             {

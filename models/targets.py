@@ -42,7 +42,7 @@ MIN_DFT_FORMULAS = 30
 _CORRECTED_NOTE = "brought to 25 C by Arrhenius"  # written by datasets.temperature
 MEASURED_MODULUS_KINDS = ("indentation", "Young")
 # Sources of computed (DFT) elastic moduli; every other modulus row is a measurement.
-DFT_SOURCES = ("elastic_tensor_2015", "mp_binary_elasticity")
+DFT_SOURCES = ("elastic_tensor_2015", "mp_binary_elasticity", "mp_elastic")
 
 
 @dataclass

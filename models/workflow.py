@@ -22,13 +22,13 @@ from anionscreen.models.estimators import BASELINE_PRESET, DEFAULT_PRESET, MODEL
 from anionscreen.models.features import featurize_formulas
 from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS
-from anionscreen.models.targets import TargetTable, build_target_table, fractions_of
+from anionscreen.models.targets import DFT_SOURCES, TargetTable, build_target_table, fractions_of
 from anionscreen.models.training import TrainingResult, fit_target
 from anionscreen.models.validation import DEFAULT_GROUPING
 
 ALWAYS_SOURCES: tuple[str, ...] = ("bundled", "log")
 CONDUCTIVITY_SOURCES: tuple[str, ...] = ("obelix", "liverpool", "laskowski", "mchaffie")
-ELASTIC_SOURCES: tuple[str, ...] = ("elastic_tensor_2015", "mp_binary_elasticity")
+ELASTIC_SOURCES: tuple[str, ...] = DFT_SOURCES
 SOURCES_BY_TARGET: dict[str, tuple[str, ...]] = {
     "sigma": (*ALWAYS_SOURCES, *CONDUCTIVITY_SOURCES),
     "ea": (*ALWAYS_SOURCES, *CONDUCTIVITY_SOURCES),
