@@ -47,16 +47,9 @@ BASELINE_PRESET = "magpie"
 
 def make_regressor(family: str, *, random_state: int = 0, n_jobs: int | None = None) -> Any:
     """A fresh, unfitted regressor of one family (see the module docstring)."""
-    if family == "rf":
-        return RandomForestRegressor(
-            n_estimators=100,
-            min_samples_leaf=2,
-            max_features=1 / 3,
-            random_state=random_state,
-            n_jobs=n_jobs,
-        )
-    if family == "et":
-        return ExtraTreesRegressor(
+    if family in ("rf", "et"):
+        forest = RandomForestRegressor if family == "rf" else ExtraTreesRegressor
+        return forest(
             n_estimators=100,
             min_samples_leaf=2,
             max_features=1 / 3,

@@ -230,3 +230,18 @@ def test_pipeline_with_descriptors_takes_formulas() -> None:
     assert pred[0] > pred[1]  # the forest has seen both; the halide conductor ranks first
     with pytest.raises(AnionscreenError, match="unknown model family 'svm'"):
         make_pipeline("svm")
+
+
+def test_each_family_name_builds_its_own_regressor() -> None:
+    from sklearn.ensemble import (
+        ExtraTreesRegressor,
+        GradientBoostingRegressor,
+        RandomForestRegressor,
+    )
+
+    from anionscreen.models.estimators import make_regressor
+
+    assert type(make_regressor("rf")) is RandomForestRegressor
+    assert type(make_regressor("et")) is ExtraTreesRegressor
+    assert type(make_regressor("gbr")) is GradientBoostingRegressor
+    assert make_regressor("et", random_state=3).get_params()["random_state"] == 3
