@@ -317,7 +317,8 @@ def parse_formula(text: str) -> Composition:
 
 
 @cache
-def _order_key(symbol: str) -> tuple[float, str]:
+def element_order_key(symbol: str) -> tuple[float, str]:
+    """Sort key of elements in a normalised formula: Pauling electronegativity, then symbol."""
     with warnings.catch_warnings():
         # pymatgen warns for elements without a Pauling electronegativity (noble gases).
         warnings.simplefilter("ignore")
@@ -325,7 +326,8 @@ def _order_key(symbol: str) -> tuple[float, str]:
     return (x if math.isfinite(x) else math.inf, symbol)
 
 
-def _format_amount(value: float) -> str:
+def format_amount(value: float) -> str:
+    """An amount as normalised formulas print it (no ``1``, at most six decimals, no noise)."""
     rounded = round(value, _DECIMALS)
     if rounded == int(rounded):
         return "" if rounded == 1 else str(int(rounded))
@@ -358,8 +360,8 @@ def normalized_formula(comp: Composition) -> str:
         divisor = math.gcd(*(int(amt) for amt in rounded.values()))
         if divisor > 1:
             amounts = {el: amt / divisor for el, amt in rounded.items()}
-    symbols = sorted(amounts, key=_order_key)
-    return "".join(f"{el}{_format_amount(amounts[el])}" for el in symbols)
+    symbols = sorted(amounts, key=element_order_key)
+    return "".join(f"{el}{format_amount(amounts[el])}" for el in symbols)
 
 
 def composition_key(formula: str) -> str:
@@ -381,7 +383,7 @@ def composition_key(formula: str) -> str:
     scale = math.lcm(*(amt.denominator for amt in amounts.values()))
     integers = {el: int(amt * scale) for el, amt in amounts.items()}
     divisor = math.gcd(*integers.values())
-    symbols = sorted(integers, key=_order_key)
+    symbols = sorted(integers, key=element_order_key)
     return "".join(
         f"{el}{'' if integers[el] == divisor else integers[el] // divisor}" for el in symbols
     )

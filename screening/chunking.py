@@ -13,19 +13,17 @@ their gcd, amounts printed to at most six decimals); a test holds the two togeth
 
 from __future__ import annotations
 
-import math
-import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pymatgen.core.periodic_table import Element
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.formula import element_order_key, format_amount
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import N_ELEMENTS, element_index
 
@@ -103,21 +101,6 @@ def first_distinct(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return keep
 
 
-@cache
-def _order_key(symbol: str) -> tuple[float, str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pymatgen warns for elements without a Pauling X
-        x = float(Element(symbol).X)
-    return (x if math.isfinite(x) else math.inf, symbol)
-
-
-def _format_value(value: float) -> str:
-    rounded = round(value, _DECIMALS)
-    if rounded == int(rounded):
-        return "" if rounded == 1 else str(int(rounded))
-    return repr(rounded)
-
-
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values and each entry's index into them (np.unique, without sorting when the
     integer range is small, which it is for grid amounts)."""
@@ -135,7 +118,7 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _amount(symbol: str, numerator: int, denominator: int) -> tuple[float, str]:
     """Rounded value and text of one amount (cached: chunks of a space repeat amounts)."""
     value = round(numerator / denominator, _DECIMALS)
-    return value, symbol + _format_value(value)
+    return value, symbol + format_amount(value)
 
 
 def piece_formulas(piece: Piece) -> np.ndarray:
@@ -167,7 +150,7 @@ def piece_formulas(piece: Piece) -> np.ndarray:
         divisor[integral_rows] = np.where(found == 0, 1, found)
     reduced = np.flatnonzero(divisor > 1)
     parts = []
-    for j in sorted(range(k), key=lambda i: _order_key(piece.symbols[i])):
+    for j in sorted(range(k), key=lambda i: element_order_key(piece.symbols[i])):
         (_, inverse), values = codes[j], rounded[j]
         table = np.array([text for _, text in amounts[j]] + [""], dtype=object)
         # Absent elements (amount 0) point at the trailing empty string.
@@ -176,7 +159,7 @@ def piece_formulas(piece: Piece) -> np.ndarray:
         for row in reduced:  # integer formulas with a common factor: rare, done per row
             if piece.amounts[row, j] > 0:
                 value = values[inverse[row]] / int(divisor[row])
-                text[row] = piece.symbols[j] + _format_value(value)
+                text[row] = piece.symbols[j] + format_amount(value)
         parts.append(text)
     formulas = np.empty(len(piece), dtype=object)
     # str.join over zipped columns is ~2x faster than adding object arrays column by column.
