@@ -1,34 +1,59 @@
 """The bundled dataset: the project's own compilation of measurements, shipped in the wheel.
 
-``data/bundled_measurements.csv`` holds the Li2TaS(1-x)O(x)Cl5 series (Ogbolu et al., ACS
-Materials Lett. 2025, DOI 10.1021/acsmaterialslett.5c01054: conductivity, Ea, indentation
-modulus, Vickers hardness, true density) and verified literature values. Every row carries its
-DOI, or a note saying the DOI was not read and where the value was read. Descriptive
-compositions (``"LiPON (RF-sputtered ultrathin film, max N)"``) keep an empty ``formula`` and say
-why in ``note``, so training can drop and count them. A row with both a conductivity and a
-modulus from the same source stays one row with both columns filled.
+``data/compilation.csv`` holds the Li2TaS(1-x)O(x)Cl5 series (Ogbolu et al., ACS Materials
+Lett. 2025, DOI 10.1021/acsmaterialslett.5c01054: conductivity, Ea, indentation modulus, Vickers
+hardness, true density) and values curated from the literature of the target chemistry:
+halides, oxyhalides, sulfide-halides, mixed-anion glasses and amorphous chlorides, poor
+conductors included, and measured elastic moduli of solid electrolytes. It follows the curation
+protocol of the project (``shared/reference/README.md``): every value was read in a primary text
+(abstract, publisher page, open full text), never filled from memory, and every row records
+its provenance:
 
-The file's sha256 is recorded here and checked on every load, so the bundled data cannot
-change underfoot.
+``value_as_written``
+    the value and unit as the source writes them (``4.17 mS cm-1``);
+``doi``, ``published``
+    the source and when it was published (``2025`` or ``2025-10``);
+``read_at``
+    the address (or ``owner/repo:path``) where the value was read;
+``quote``
+    at most 200 characters of that text containing the value.
+
+Reports that disagree stay as separate rows (the models see the scatter as noise).
+:func:`load_bundled` returns the measurement-schema columns; :func:`load_compilation` the
+whole table with the provenance columns. The file's sha256 is recorded here and checked on
+every load, so the bundled data cannot change underfoot.
 """
 
 from __future__ import annotations
 
-import hashlib
-from importlib.resources import files
+import io
 
 import pandas as pd
 
 from anionscreen.datasets.errors import ChecksumError
-from anionscreen.datasets.schema import read_measurements_csv
+from anionscreen.datasets.files import sha256_of_bytes
+from anionscreen.datasets.packaged import data_path
+from anionscreen.datasets.schema import validate_measurements
 
-BUNDLED_FILE = "bundled_measurements.csv"
-BUNDLED_SHA256 = "0b5e74099ea146f20f21e272eecd181ca69d4bb69c55d2097f0485605efe6ce9"
+BUNDLED_FILE = "compilation.csv"
+BUNDLED_SHA256 = "4d35ffa325f4c893ec91ed8b9e1b3a7db581c08c4d395ca93d31790efd44ca19"
+#: Columns of the compilation beyond the measurement schema: where each value was read.
+PROVENANCE_COLUMNS: tuple[str, ...] = ("value_as_written", "read_at", "quote")
 
 
 def bundled_path() -> str:
     """Filesystem path of the bundled CSV inside the installed package."""
-    return str(files("anionscreen.datasets") / "data" / BUNDLED_FILE)
+    return data_path(BUNDLED_FILE)
+
+
+def _raw() -> pd.DataFrame:
+    path = bundled_path()
+    with open(path, "rb") as handle:
+        data = handle.read()
+    actual = sha256_of_bytes(data)
+    if actual != BUNDLED_SHA256:
+        raise ChecksumError(path, BUNDLED_SHA256, actual)
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def load_bundled() -> pd.DataFrame:
@@ -39,11 +64,16 @@ def load_bundled() -> pd.DataFrame:
     ChecksumError
         If the packaged file is not the one this version of anionscreen was built with.
     """
-    path = bundled_path()
-    with open(path, "rb") as handle:
-        actual = hashlib.sha256(handle.read()).hexdigest()
-    if actual != BUNDLED_SHA256:
-        raise ChecksumError(path, BUNDLED_SHA256, actual)
-    df = read_measurements_csv(path, on_unreadable="keep")
+    raw = _raw()
+    df = validate_measurements(raw.drop(columns=list(PROVENANCE_COLUMNS)), bundled_path())
     df["source"] = "bundled"
+    return df
+
+
+def load_compilation() -> pd.DataFrame:
+    """The bundled measurements with their provenance columns (``value_as_written``, ...)."""
+    raw = _raw()
+    df = load_bundled()
+    for col in PROVENANCE_COLUMNS:
+        df[col] = raw[col].to_numpy()
     return df

@@ -17,8 +17,8 @@ import pandas as pd
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.external import ExternalDataset, external_dataset
-from anionscreen.datasets.fetch import read_verified
-from anionscreen.datasets.loading import OnError, finish
+from anionscreen.datasets.fetch import read_dataset
+from anionscreen.datasets.loading import OnError, finish, read_text_csv
 from anionscreen.datasets.settings import Settings
 
 DFT_NOTE = "DFT-PBE (Materials Project)"
@@ -31,8 +31,7 @@ def young_modulus(bulk: float, shear: float) -> float:
     return 9.0 * bulk * shear / (3.0 * bulk + shear)
 
 
-def _json(dataset: ExternalDataset, settings: Settings) -> Any:
-    data = read_verified(dataset, settings)
+def _json(data: bytes, dataset: ExternalDataset) -> Any:
     try:
         return json.loads(gzip.decompress(data))
     except (OSError, ValueError) as err:
@@ -40,11 +39,22 @@ def _json(dataset: ExternalDataset, settings: Settings) -> Any:
 
 
 def _rows(
-    ids: list[str], formulas: list[str], bulk: list[Any], shear: list[Any], doi: str
+    ids: list[str],
+    formulas: list[str],
+    bulk: list[Any],
+    shear: list[Any],
+    doi: str,
+    published: str,
 ) -> pd.DataFrame:
     records = []
     for mid, formula, k, g in zip(ids, formulas, bulk, shear, strict=True):
-        base = {"composition": formula, "amorphous": "false", "doi": doi}
+        base = {
+            "composition": formula,
+            "amorphous": "false",
+            "doi": doi,
+            "published": published,
+            "modulus_method": "DFT",
+        }
         note = f"{DFT_NOTE} {mid}"
         young = young_modulus(float(k), float(g)) if k is not None and g is not None else None
         records.append({**base, "modulus_GPa": k, "modulus_kind": "bulk", "note": f"{note}; K_VRH"})
@@ -68,32 +78,58 @@ def _text(value: Any) -> str:
     return "" if value is None else repr(float(value))
 
 
+Scalars = tuple[list[str], list[str], list[Any], list[Any]]
+
+
+def _packaged_scalars(data: bytes, dataset: ExternalDataset) -> Scalars:
+    """``material_id, formula, K_VRH, G_VRH`` of the packaged CSV (empty cells are None)."""
+    table = read_text_csv(data, dataset.file.path)
+    bulk = [v or None for v in table["K_VRH"]]
+    shear = [v or None for v in table["G_VRH"]]
+    return list(table["material_id"]), list(table["formula"]), bulk, shear
+
+
+def _elastic_tensor_scalars(settings: Settings) -> tuple[ExternalDataset, Scalars]:
+    dataset = external_dataset("elastic_tensor_2015")
+    data, packaged = read_dataset(dataset, settings)
+    if packaged:
+        return dataset, _packaged_scalars(data, dataset)
+    split = _json(data, dataset)
+    at = {
+        name: split["columns"].index(name) for name in ("material_id", "formula", "K_VRH", "G_VRH")
+    }
+    rows = split["data"]
+    return dataset, (
+        [r[at["material_id"]] for r in rows],
+        [r[at["formula"]] for r in rows],
+        [r[at["K_VRH"]] for r in rows],
+        [r[at["G_VRH"]] for r in rows],
+    )
+
+
+def _mp_binary_scalars(settings: Settings) -> tuple[ExternalDataset, Scalars]:
+    dataset = external_dataset("mp_binary_elasticity")
+    data, packaged = read_dataset(dataset, settings)
+    if packaged:
+        return dataset, _packaged_scalars(data, dataset)
+    records = _json(data, dataset)
+    return dataset, (
+        [r["mp_id"] for r in records],
+        [r["formula"] for r in records],
+        [r.get("bulk_modulus_vrh") for r in records],
+        [r.get("shear_modulus_vrh") for r in records],
+    )
+
+
 def load_elastic_tensor_2015(settings: Settings, *, on_error: OnError = "skip") -> pd.DataFrame:
     """elastic_tensor_2015 (1181 materials) as bulk, shear and Young rows."""
-    dataset = external_dataset("elastic_tensor_2015")
-    split = _json(dataset, settings)
-    columns: list[str] = split["columns"]
-    at = {name: columns.index(name) for name in ("material_id", "formula", "K_VRH", "G_VRH")}
-    data = split["data"]
-    raw = _rows(
-        [r[at["material_id"]] for r in data],
-        [r[at["formula"]] for r in data],
-        [r[at["K_VRH"]] for r in data],
-        [r[at["G_VRH"]] for r in data],
-        ELASTIC_DOI,
-    )
+    dataset, scalars = _elastic_tensor_scalars(settings)
+    raw = _rows(*scalars, ELASTIC_DOI, dataset.published)
     return finish(raw, dataset.name, dataset.file.path, on_error=on_error, room_temperature=False)
 
 
 def load_mp_binary_elasticity(settings: Settings, *, on_error: OnError = "skip") -> pd.DataFrame:
     """Materials Project binary elastic moduli (3953 materials) as bulk, shear and Young rows."""
-    dataset = external_dataset("mp_binary_elasticity")
-    records = _json(dataset, settings)
-    raw = _rows(
-        [r["mp_id"] for r in records],
-        [r["formula"] for r in records],
-        [r.get("bulk_modulus_vrh") for r in records],
-        [r.get("shear_modulus_vrh") for r in records],
-        MP_DOI,
-    )
+    dataset, scalars = _mp_binary_scalars(settings)
+    raw = _rows(*scalars, MP_DOI, dataset.published)
     return finish(raw, dataset.name, dataset.file.path, on_error=on_error, room_temperature=False)

@@ -4,6 +4,12 @@ The project never commits these files. A loader reads a file from the mirror dir
 (``ANIONSCREEN_DATA_MIRROR``, laid out like ``shared/data``) or from the cache that
 ``anionscreen datasets fetch NAME`` fills from the public URL below. URLs are pinned to
 commits, so the sha256 cannot drift. Details and row counts: ``shared/data/README.md``.
+The openly licensed ones also ship inside the package (:mod:`anionscreen.datasets.packaged`).
+
+``published`` is each dataset's release: OBELiX's files last changed in May 2025, the others
+are dated by their paper's year (the Materials Project binary set by its January 2025
+download). No row of a dataset can have been published after it, so it is the rows' upper
+bound when they carry no date of their own.
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ class ExternalDataset:
     citation: str
     licence: str
     description: str
+    published: str
+    """The dataset's release (``2025-05`` or ``2023``): an upper bound of every row's date."""
 
 
 _FILES = {
@@ -119,6 +127,7 @@ EXTERNAL_DATASETS: dict[str, ExternalDataset] = {
             _OBELIX_CITATION,
             "CC BY 4.0",
             "OBELiX, experimental RT Li-ion conductivity (all 599 entries)",
+            "2025-05",
         ),
         ExternalDataset(
             "obelix_train",
@@ -128,6 +137,7 @@ EXTERNAL_DATASETS: dict[str, ExternalDataset] = {
             _OBELIX_CITATION,
             "CC BY 4.0",
             "OBELiX official training split",
+            "2025-05",
         ),
         ExternalDataset(
             "obelix_test",
@@ -137,6 +147,7 @@ EXTERNAL_DATASETS: dict[str, ExternalDataset] = {
             _OBELIX_CITATION,
             "CC BY 4.0",
             "OBELiX official test split (keep out of training for OBELiX scores)",
+            "2025-05",
         ),
         ExternalDataset(
             "liverpool",
@@ -147,6 +158,7 @@ EXTERNAL_DATASETS: dict[str, ExternalDataset] = {
             "DOI 10.1038/s41524-022-00951-z",
             "not stated (cite the paper)",
             "Liverpool Ionics Dataset, many temperatures",
+            "2023",
         ),
         ExternalDataset(
             "laskowski",
@@ -157,6 +169,7 @@ EXTERNAL_DATASETS: dict[str, ExternalDataset] = {
             "DOI 10.1039/D2EE03499A",
             "not stated (cite the paper)",
             "Laskowski et al. SI table with DOIs",
+            "2023",
         ),
         ExternalDataset(
             "mchaffie",
@@ -166,6 +179,7 @@ EXTERNAL_DATASETS: dict[str, ExternalDataset] = {
             "McHaffie et al., Digital Discovery (2025), DOI 10.1039/D5DD00052A",
             "CC0 1.0",
             "McHaffie et al. ICSD-linked RT conductivities (some extrapolated)",
+            "2025",
         ),
         ExternalDataset(
             "elastic_tensor_2015",
@@ -175,6 +189,7 @@ EXTERNAL_DATASETS: dict[str, ExternalDataset] = {
             _MP_CITATION,
             "CC BY 4.0 (Materials Project data)",
             "DFT-PBE elastic moduli (matminer elastic_tensor_2015)",
+            "2015",
         ),
         ExternalDataset(
             "mp_binary_elasticity",
@@ -185,6 +200,7 @@ EXTERNAL_DATASETS: dict[str, ExternalDataset] = {
             "DOI 10.1063/1.4812323); " + _MP_CITATION + "; via matcalc (Materials Virtual Lab)",
             "CC BY 4.0 (Materials Project data)",
             "DFT-PBE elastic moduli of binary compounds (Materials Project, Jan 2025)",
+            "2025-01",
         ),
     )
 }

@@ -4,7 +4,8 @@ Order of places a file is looked for:
 
 1. the mirror directory ``settings.data_mirror`` (``ANIONSCREEN_DATA_MIRROR``), read in place;
 2. the cache ``settings.cache / "datasets"`` (same layout as the mirror);
-3. only in :func:`fetch`: the public URL, downloaded with pooch into the cache.
+3. for the openly licensed sets, the copy shipped in the package (:func:`read_dataset`);
+4. only in :func:`fetch`: the public URL, downloaded with pooch into the cache.
 
 Every read hashes the very bytes that will be parsed, so a file changed after fetching is
 caught; a mismatch raises :class:`~anionscreen.datasets.errors.ChecksumError` naming the file
@@ -21,6 +22,7 @@ from pathlib import Path
 from anionscreen.datasets.errors import AnionscreenError, ChecksumError
 from anionscreen.datasets.external import ExternalDataset, ExternalFile
 from anionscreen.datasets.files import sha256_of_bytes, sha256_of_file
+from anionscreen.datasets.packaged import packaged_file, read_packaged
 from anionscreen.datasets.settings import MIRROR_ENV, Settings
 
 
@@ -68,6 +70,23 @@ def read_verified(dataset: ExternalDataset, settings: Settings) -> bytes:
     if actual != dataset.file.sha256:
         raise ChecksumError(str(path), dataset.file.sha256, actual)
     return data
+
+
+def read_dataset(dataset: ExternalDataset, settings: Settings) -> tuple[bytes, bool]:
+    """The dataset's bytes and whether they are the packaged copy.
+
+    The original file when the mirror or the cache holds it (:func:`read_verified`), else the
+    copy shipped in the package (:func:`~anionscreen.datasets.packaged.read_packaged`), else
+    the error of :func:`read_verified` saying how to get it. Both are checksummed.
+    """
+    if locate(dataset.file, settings) is None and packaged_file(dataset.name) is not None:
+        return read_packaged(dataset.name), True
+    return read_verified(dataset, settings), False
+
+
+def available_offline(dataset: ExternalDataset, settings: Settings) -> bool:
+    """Whether the dataset can be read without a download (no checksum check here)."""
+    return packaged_file(dataset.name) is not None or locate(dataset.file, settings) is not None
 
 
 def _download(entry: ExternalFile, target: Path) -> None:

@@ -45,6 +45,7 @@ def load_laskowski(settings: Settings, *, on_error: OnError = "skip") -> pd.Data
             "temperature_C": "25",
             "ea_eV": table["Ea (eV)"],
             "doi": [doi for doi, _ in dois],
+            "published": dataset.published,
             "note": [
                 join_notes(f"Laskowski row {i}", LICDCL4_NOTE if f else "", note)
                 for i, f, (_, note) in zip(table["Unnamed: 0"], fixed, dois, strict=True)

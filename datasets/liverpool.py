@@ -32,6 +32,7 @@ def load_liverpool(settings: Settings, *, on_error: OnError = "skip") -> pd.Data
             "amorphous": ["true" if f == "Glass" else "unknown" for f in table["family"]],
             "family": table["family"],
             "doi": [doi for doi, _ in dois],
+            "published": dataset.published,
             "note": [
                 join_notes(f"Liverpool ID {i}", note)
                 for i, (_, note) in zip(table["ID"], dois, strict=True)

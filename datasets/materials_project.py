@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -214,6 +215,12 @@ _KIND_NOTES = (
 )
 
 
+def _release_month(db_version: str) -> str:
+    """``2025.09.25`` -> ``2025-09``: the database release bounds when a value was published."""
+    match = re.match(r"^((?:19|20)\d\d)[._-](0[1-9]|1[0-2])", db_version)
+    return f"{match.group(1)}-{match.group(2)}" if match else ""
+
+
 def _elastic_rows(
     system: CachedSystem, wanted: frozenset[str], seen: set[str]
 ) -> list[dict[str, object]]:
@@ -235,9 +242,11 @@ def _elastic_rows(
                     "composition": str(doc["formula_pretty"]),
                     "modulus_GPa": value,
                     "modulus_kind": kind,
+                    "modulus_method": "DFT",
                     "amorphous": "false",
                     "source": "materials_project",
                     "doi": ELASTIC_DOI,
+                    "published": _release_month(system.db_version),
                     "note": f"{DFT_NOTE} {mp_id}; {what}; database {system.db_version}",
                 }
             )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from anionscreen.datasets.external import external_dataset
-from anionscreen.datasets.fetch import read_verified
+from anionscreen.datasets.fetch import read_dataset
 from anionscreen.datasets.loading import OnError, clean_doi, finish, join_notes, read_text_csv
 from anionscreen.datasets.settings import Settings
 
@@ -34,7 +34,7 @@ def _extrapolation_note(kelvin: str) -> str:
 def load_mchaffie(settings: Settings, *, on_error: OnError = "skip") -> pd.DataFrame:
     """McHaffie rows in the measurement schema."""
     dataset = external_dataset("mchaffie")
-    table = read_text_csv(read_verified(dataset, settings), dataset.file.path)
+    table = read_text_csv(read_dataset(dataset, settings)[0], dataset.file.path)
     table = table.apply(lambda col: col.str.strip())
     dois = [clean_doi(text) for text in table["conductivity_doi"]]
     lost = table["compound"].str.startswith(LOST_LABEL)
@@ -44,6 +44,7 @@ def load_mchaffie(settings: Settings, *, on_error: OnError = "skip") -> pd.DataF
             "sigma_S_per_cm": table["conductivity_siemens_per_cm"],
             "temperature_C": "25",
             "doi": [doi for doi, _ in dois],
+            "published": dataset.published,
             "note": [
                 join_notes(
                     f"ICSD {icsd}",

@@ -2,7 +2,8 @@
 
 ``<workspace>/measurements/measurement_log.csv`` holds every added row in the measurement
 schema plus its provenance: ``added_file`` (name of the file it came from), ``added_sha256``
-(of that file's bytes) and ``added_at`` (UTC time, ISO 8601).
+(of that file's bytes) and ``added_at`` (UTC time, ISO 8601). A row added without a
+``published`` date is read back with the month it was added as its date (it was known then).
 
 An add validates every row first; any bad row raises
 :class:`~anionscreen.datasets.errors.DataValidationError` and nothing is written. Otherwise,
@@ -34,6 +35,10 @@ from anionscreen.datasets.settings import Settings
 LOG_FILE = "measurement_log.csv"
 PROVENANCE_COLUMNS: tuple[str, ...] = ("added_file", "added_sha256", "added_at")
 LOG_COLUMNS: tuple[str, ...] = (*MEASUREMENT_COLUMNS, *PROVENANCE_COLUMNS)
+#: Schema columns added since the first log layout; a log written before them is read with
+#: them empty, and the next add rewrites it in the current layout (old rows unchanged).
+ADDED_COLUMNS: tuple[str, ...] = ("modulus_method", "published")
+LEGACY_LOG_COLUMNS: tuple[str, ...] = tuple(c for c in LOG_COLUMNS if c not in ADDED_COLUMNS)
 LOCK_TIMEOUT_S = 120.0
 
 
@@ -96,13 +101,27 @@ def append_measurements(settings: Settings, source: pd.DataFrame | str | Path) -
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
         old = path.read_bytes() if path.exists() else b""
-        if old and not old.startswith(",".join(LOG_COLUMNS).encode() + b"\n"):
+        if old.startswith(_header(LEGACY_LOG_COLUMNS)):
+            old = _current_layout(old, path)
+        if old and not old.startswith(_header(LOG_COLUMNS)):
             raise AnionscreenError(
                 f"{path} does not start with the measurement-log header; not appending to it"
             )
         new = rows.to_csv(index=False, header=not old, lineterminator="\n").encode()
         atomic_write_bytes(path, old + new)
     return rows.reset_index(drop=True)
+
+
+def _header(columns: tuple[str, ...]) -> bytes:
+    return ",".join(columns).encode() + b"\n"
+
+
+def _current_layout(old: bytes, path: Path) -> bytes:
+    """A first-layout log in the current layout: the added columns empty, nothing else changed."""
+    raw = pd.read_csv(io.BytesIO(old), dtype=str, keep_default_na=False)
+    for col in ADDED_COLUMNS:
+        raw[col] = ""
+    return raw.loc[:, list(LOG_COLUMNS)].to_csv(index=False, lineterminator="\n").encode()
 
 
 def read_log(settings: Settings) -> pd.DataFrame:
@@ -114,11 +133,17 @@ def read_log(settings: Settings) -> pd.DataFrame:
             empty[col] = pd.Series([], dtype=object)
         return empty
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if tuple(raw.columns) == LEGACY_LOG_COLUMNS:
+        for col in ADDED_COLUMNS:
+            raw[col] = ""
     missing = [c for c in LOG_COLUMNS if c not in raw.columns]
     if missing:
         raise AnionscreenError(f"{path} lacks the log columns {missing}")
     rows = validate_measurements(raw.loc[:, list(MEASUREMENT_COLUMNS)], str(path))
     for col in PROVENANCE_COLUMNS:
         rows[col] = raw[col].to_numpy()
+    # A row added without a publication date was known by the time it was added.
+    undated = rows["published"] == ""
+    rows.loc[undated, "published"] = rows.loc[undated, "added_at"].str[:7]
     rows["source"] = "log"
     return rows

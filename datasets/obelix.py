@@ -23,7 +23,7 @@ import pandas as pd
 
 from anionscreen.datasets.errors import FormulaError
 from anionscreen.datasets.external import external_dataset
-from anionscreen.datasets.fetch import read_verified
+from anionscreen.datasets.fetch import read_dataset
 from anionscreen.datasets.formula import formula_amounts
 from anionscreen.datasets.loading import OnError, finish, read_text_csv
 from anionscreen.datasets.settings import Settings
@@ -65,7 +65,10 @@ def load_obelix(
     """OBELiX rows in the measurement schema (``split`` = all 599, train 478 or test 121)."""
     name = "obelix" if split == "all" else f"obelix_{split}"
     dataset = external_dataset(name)
-    table = read_text_csv(read_verified(dataset, settings), dataset.file.path)
+    data, packaged = read_dataset(dataset, settings)
+    table = read_text_csv(data, dataset.file.path)
+    if packaged and split != "all":  # one packaged file holds both splits
+        table = table[table["split"] == split].reset_index(drop=True)
     raw = pd.DataFrame(
         {
             "composition": table["Reduced Composition"],
@@ -74,6 +77,7 @@ def load_obelix(
             "amorphous": "unknown",
             "family": table["Family"],
             "doi": table["DOI"],
+            "published": dataset.published,
             "note": table.apply(_note, axis=1),
         }
     )

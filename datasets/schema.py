@@ -16,6 +16,11 @@ Rules worth knowing:
 * ``temperature_C`` may be ``RT``, read as 25 C (the note says so).
 * ``formula`` is the normalised formula (:func:`~anionscreen.datasets.formula.normalized_formula`)
   of ``formula`` when the input has one, else of ``composition``.
+* ``modulus_kind`` (indentation, Young, storage, bulk, shear) and ``modulus_method``
+  (:data:`MODULUS_METHODS`; ``DFT`` for computed values) say what a modulus is.
+* ``published`` is when the value was published, ``2024`` or ``2024-07``. For a dataset that
+  records no date it is the dataset's release, an upper bound (see
+  :func:`anionscreen.datasets.published.published_before`).
 """
 
 from __future__ import annotations
@@ -41,12 +46,14 @@ MEASUREMENT_COLUMNS: tuple[str, ...] = (
     "ea_eV",
     "modulus_GPa",
     "modulus_kind",
+    "modulus_method",
     "hardness_GPa",
     "density_g_per_cm3",
     "amorphous",
     "family",
     "source",
     "doi",
+    "published",
     "note",
 )
 NUMERIC_COLUMNS: tuple[str, ...] = (
@@ -58,7 +65,21 @@ NUMERIC_COLUMNS: tuple[str, ...] = (
     "density_g_per_cm3",
 )
 TEXT_COLUMNS: tuple[str, ...] = tuple(c for c in MEASUREMENT_COLUMNS if c not in NUMERIC_COLUMNS)
-MODULUS_KINDS: tuple[str, ...] = ("indentation", "Young", "bulk", "shear")
+MODULUS_KINDS: tuple[str, ...] = ("indentation", "Young", "storage", "bulk", "shear")
+#: How a modulus was obtained. ``DFT`` marks computed values: measured and computed moduli
+#: share the ``modulus_GPa`` column and this one says which is which.
+MODULUS_METHODS: tuple[str, ...] = (
+    "nanoindentation",
+    "microindentation",
+    "ultrasonic",
+    "resonance",
+    "Brillouin",
+    "DMA",
+    "AFM",
+    "compression",
+    "other",
+    "DFT",
+)
 AMORPHOUS_VALUES: tuple[str, ...] = ("true", "false", "unknown")
 CENSORED_VALUES: tuple[str, ...] = ("", "<", ">")
 MAX_SIGMA_S_PER_CM = 1.0  # the best Li conductors reach ~0.03 S/cm; above 1 is a unit mix-up
@@ -89,6 +110,7 @@ _RANGES: dict[str, tuple[float, float, bool, str]] = {
 }
 
 OnUnreadable = Literal["reject", "keep"]
+_PUBLISHED = re.compile(r"(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2]))?")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _ROOM_TEMPERATURE_WORDS = ("rt", "room temperature")
 
@@ -238,6 +260,18 @@ def _validate_row(
     elif kind and not raw.get("modulus_GPa"):
         check.problem("modulus_kind", kind, "empty when modulus_GPa is empty")
     out["modulus_kind"] = canonical or ""
+    method = raw.get("modulus_method", "")
+    method_canonical = {m.lower(): m for m in MODULUS_METHODS}.get(method.lower())
+    if method and method_canonical is None:
+        check.problem("modulus_method", method, f"one of {', '.join(MODULUS_METHODS)}")
+    elif method and not raw.get("modulus_GPa"):
+        check.problem("modulus_method", method, "empty when modulus_GPa is empty")
+    out["modulus_method"] = method_canonical or ""
+    published = raw.get("published", "")
+    if published and not _PUBLISHED.fullmatch(published):
+        check.problem("published", published, "a year (2024) or year-month (2024-07)")
+        published = ""
+    out["published"] = published
     amorphous = _AMORPHOUS_WORDS.get(raw.get("amorphous", "").lower())
     if amorphous is None:
         check.problem("amorphous", raw.get("amorphous", ""), "true, false or unknown")

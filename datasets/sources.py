@@ -22,7 +22,7 @@ from anionscreen.datasets.bundled import load_bundled
 from anionscreen.datasets.elastic import load_elastic_tensor_2015, load_mp_binary_elasticity
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.external import EXTERNAL_DATASETS
-from anionscreen.datasets.fetch import locate
+from anionscreen.datasets.fetch import available_offline
 from anionscreen.datasets.laskowski import load_laskowski
 from anionscreen.datasets.liverpool import load_liverpool
 from anionscreen.datasets.loading import OnError, check_on_error
@@ -149,13 +149,22 @@ def source_available(name: str, settings: Settings) -> bool:
         return log_path(settings).exists()
     if name == "mp_elastic":
         return bool(list_cached(settings))
-    return locate(EXTERNAL_DATASETS[name].file, settings) is not None
+    return available_offline(EXTERNAL_DATASETS[name], settings)
+
+
+_TARGET_COLUMNS = {
+    "sigma_rows": "sigma_S_per_cm",
+    "ea_rows": "ea_eV",
+    "modulus_rows": "modulus_GPa",
+}
 
 
 def list_sources(settings: Settings) -> pd.DataFrame:
-    """One row per source: name, kind, available, rows, skipped, published_rows, licence, citation.
+    """One row per source: name, kind, available, rows, sigma_rows, ea_rows, modulus_rows,
+    skipped, published_rows, licence, citation.
 
-    ``rows`` are the schema rows loaded (elastic sets give three per material) and ``skipped``
+    ``rows`` are the schema rows loaded (elastic sets give three per material), ``sigma_rows``,
+    ``ea_rows`` and ``modulus_rows`` those with a value of each target, and ``skipped``
     the file rows that could not be read; both are empty when the source is not available.
     ``published_rows`` is the row count the dataset's documentation gives. Available external
     sources are loaded (and checksummed) to count their rows.
@@ -167,8 +176,10 @@ def list_sources(settings: Settings) -> pd.DataFrame:
         if name == "bundled":
             kind, licence, citation = (
                 "conductivity+modulus",
-                "project data (each row cites its DOI)",
-                "",
+                "project compilation (facts with a DOI per row)",
+                "anionscreen compilation; cite each row's DOI, the Li2TaS(1-x)O(x)Cl5 series: "
+                "B. O. Ogbolu et al., ACS Materials Lett. 7, 4029 (2025), "
+                "DOI 10.1021/acsmaterialslett.5c01054",
             )
         elif name == "log":
             kind, licence, citation = "conductivity+modulus", "user data", str(log_path(settings))
@@ -178,9 +189,11 @@ def list_sources(settings: Settings) -> pd.DataFrame:
             meta = EXTERNAL_DATASETS[name]
             kind, licence, citation = meta.kind, meta.licence, meta.citation
         rows: int | None = None
+        counts: dict[str, int | None] = dict.fromkeys(_TARGET_COLUMNS)
         if available:
             df = load_source(name, settings)
             rows, skipped = len(df), int(df.attrs["skipped_rows"])
+            counts = {k: int(df[c].notna().sum()) for k, c in _TARGET_COLUMNS.items()}
         elif name in ("log", "mp_elastic"):
             rows, skipped = 0, 0
         records.append(
@@ -189,6 +202,7 @@ def list_sources(settings: Settings) -> pd.DataFrame:
                 "kind": kind,
                 "available": available,
                 "rows": rows,
+                **counts,
                 "skipped": skipped,
                 "published_rows": EXTERNAL_DATASETS[name].rows
                 if name in EXTERNAL_DATASETS
@@ -198,6 +212,6 @@ def list_sources(settings: Settings) -> pd.DataFrame:
             }
         )
     table = pd.DataFrame(records)
-    for col in ("rows", "skipped", "published_rows"):
+    for col in ("rows", *_TARGET_COLUMNS, "skipped", "published_rows"):
         table[col] = table[col].astype("Int64")
     return table

@@ -95,7 +95,9 @@ def list_command(ctx: typer.Context) -> None:
     External sources count as available when they are in the mirror (ANIONSCREEN_DATA_MIRROR) or the cache; available ones are loaded and checksummed to count their rows.
     """
     table = list_sources(current_settings(ctx))
-    columns = ("name", "kind", "available", "rows", "skipped", "published_rows", "licence")
+    columns = (
+        "name", "available", "rows", "sigma_rows", "ea_rows", "modulus_rows", "skipped", "licence",
+    )  # fmt: skip
     view = Table(title="measurement sources")
     for col in columns:
         view.add_column(col)
@@ -103,8 +105,13 @@ def list_command(ctx: typer.Context) -> None:
         view.add_row(*(_cell(row[c]) for c in columns))
     console = Console(width=140)
     console.print(view)
-    console.print("How to cite the external datasets:")
-    for citation in dict.fromkeys(d.citation for d in EXTERNAL_DATASETS.values()):
+    console.print(
+        "bundled = anionscreen's compilation; obelix, mchaffie and the two elastic sets ship "
+        "inside the package (licences and attribution: anionscreen/datasets/data/LICENSES.md); "
+        "liverpool and laskowski state no licence and are fetched (`anionscreen datasets fetch`)."
+    )
+    console.print("How to cite:")
+    for citation in dict.fromkeys(c for c in table["citation"] if c and "/" not in c[:1]):
         console.print(f"  - {citation}")
 
 

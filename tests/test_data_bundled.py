@@ -1,20 +1,24 @@
-"""The bundled dataset against the project's reference facts, row by row.
+"""The bundled compilation: the seed series against the reference, and every row's provenance.
 
 The reference tables (``shared/reference`` next to the data mirror) are not shipped with the
-package; this test checks that the bundled CSV transcribes them exactly: every value, unit
-conversion and DOI, in the same order. It skips when the reference folder is not there.
+package; the series test checks that the compilation transcribes them exactly and skips when
+the reference folder is not there. The provenance test runs everywhere: every row must say
+where its value was read, with a DOI, a date, an address and a quote that holds the value
+(the curation protocol of ``shared/reference/README.md``).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from anionscreen.datasets.bundled import load_bundled
+from anionscreen.datasets.bundled import PROVENANCE_COLUMNS, load_bundled, load_compilation
+from anionscreen.datasets.schema import MEASUREMENT_COLUMNS
 
 MIRROR = os.environ.get("ANIONSCREEN_DATA_MIRROR")
 REFERENCE = Path(MIRROR).parent / "reference" if MIRROR else None
@@ -22,6 +26,8 @@ needs_reference = pytest.mark.skipif(
     REFERENCE is None or not (REFERENCE / "ltsoc_series.csv").exists(),
     reason="shared/reference (next to ANIONSCREEN_DATA_MIRROR) is not available",
 )
+DOI = re.compile(r"10\.\d{4,9}/\S+")
+PUBLISHED = re.compile(r"(19|20)\d\d(-(0[1-9]|1[0-2]))?")
 
 
 def _ref(name: str) -> pd.DataFrame:
@@ -35,6 +41,10 @@ def _num(text: str) -> float:
 
 def _same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[^0-9]", "", text)
 
 
 @needs_reference
@@ -53,39 +63,40 @@ def test_ltsoc_series_matches_reference() -> None:
             ("density_g_per_cm3", "true_density_g_per_cm3"),
         ]:
             assert _same(b[ours], _num(r[theirs])), (r["composition"], ours)
-        assert b["modulus_kind"] == ("indentation" if r["indentation_modulus_GPa"] else "")
+        measured = bool(r["indentation_modulus_GPa"])
+        assert b["modulus_kind"] == ("indentation" if measured else "")
+        assert b["modulus_method"] == ("nanoindentation" if measured else "")
         assert b["amorphous"] == "true"
         assert b["doi"] == r["doi"]
 
 
-@needs_reference
-def test_literature_rows_match_reference() -> None:
-    ref = _ref("literature_electrolytes.csv")
-    bundled = load_bundled()
-    rows = bundled.iloc[len(bundled) - len(ref) :]
-    assert len(bundled) - len(ref) == 4  # the series, then the literature rows
-    for (_, r), (_, b) in zip(ref.iterrows(), rows.iterrows(), strict=True):
-        what = r["composition"]
-        assert b["composition"] == what
-        assert _same(b["sigma_S_per_cm"], _num(r["sigma_rt_S_per_cm"])), what
-        temperature = "25" if r["temperature_C"] == "RT" else r["temperature_C"]
-        assert _same(b["temperature_C"], _num(temperature)), what
-        assert _same(b["ea_eV"], _num(r["ea_eV"])), what
-        assert _same(b["modulus_GPa"], _num(r["modulus_GPa"])), what
-        kind = r["modulus_kind"]
-        expected_kind = (
-            "indentation" if "indentation" in kind else "Young" if "Young" in kind else ""
-        )
-        assert b["modulus_kind"] == expected_kind, what
-        # hardness is only given inside the reference's modulus_kind text ("hardness 11.27 GPa")
-        hardness = b["hardness_GPa"]
-        assert math.isnan(hardness) or f"{hardness:g} GPa" in kind, what
-        assert b["amorphous"] == {"yes": "true", "no": "false"}[r["amorphous"]], what
-        assert b["family"] == r["family"], what
-        if r["doi"].startswith("10."):
-            assert b["doi"] == r["doi"], what
-        else:  # "not read (...)" or "n/a (...)": no DOI, and the note keeps what was known
-            assert b["doi"] == "", what
-            detail = r["doi"].split("(", 1)[1].rstrip(")") if "(" in r["doi"] else ""
-            assert detail in b["note"], what
-        assert r["source"] in b["note"], what
+def test_every_compilation_row_has_its_provenance() -> None:
+    table = load_compilation()
+    assert list(table.columns) == [*MEASUREMENT_COLUMNS, *PROVENANCE_COLUMNS]
+    problems = []
+    for i, row in table.iterrows():
+        what = f"row {i + 1} {row['composition']!r}"
+        if not DOI.fullmatch(row["doi"]):
+            problems.append(f"{what}: doi {row['doi']!r}")
+        if not PUBLISHED.fullmatch(row["published"]):
+            problems.append(f"{what}: published {row['published']!r}")
+        if not row["read_at"].strip():
+            problems.append(f"{what}: no read_at")
+        quote = row["quote"].strip()
+        if not quote or len(quote) > 200:
+            problems.append(f"{what}: quote of {len(quote)} characters")
+        written = row["value_as_written"].strip()
+        # the leading number of the value as written appears in the quote
+        if not written or _digits(written.split()[0])[:2] not in _digits(quote):
+            problems.append(f"{what}: value {written!r} not in the quote")
+        if not row["formula"]:
+            problems.append(f"{what}: no parsed formula")
+        if not any(math.isfinite(row[c]) for c in ("sigma_S_per_cm", "ea_eV", "modulus_GPa")):
+            problems.append(f"{what}: no value")
+        if math.isfinite(row["modulus_GPa"]) and not (
+            row["modulus_kind"] and row["modulus_method"]
+        ):
+            problems.append(f"{what}: a modulus without its kind and method")
+        if row["modulus_method"] == "DFT":
+            problems.append(f"{what}: the compilation holds measurements only")
+    assert problems == []

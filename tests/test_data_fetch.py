@@ -43,7 +43,7 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 def _dataset(url: str) -> ExternalDataset:
     entry = ExternalFile("demo/demo.csv", hashlib.sha256(CONTENT).hexdigest(), url)
-    return ExternalDataset("demo", "conductivity", entry, 1, "a citation", "CC0", "demo")
+    return ExternalDataset("demo", "conductivity", entry, 1, "a citation", "CC0", "demo", "2024")
 
 
 def test_fetch_downloads_into_cache_and_verifies(server: str, tmp_path: Path) -> None:

