@@ -8,6 +8,13 @@ reported with the training formula it belongs to; the candidate is *in domain* w
 distance is at most a threshold taken from the training data itself: a quantile (95 % by
 default) of the leave-one-out nearest-neighbour distances among the training compositions,
 i.e. "as close to known data as a typical known composition is to the others".
+
+Distance alone is a loose test when the training set is small (its nearest-neighbour
+distances are large, so the threshold is too), so a candidate is in domain only if its nearest
+training composition is also *chemically* related: it shares at least one cation other than Li
+(the "metal", e.g. Ta in Li2TaS0.4O0.6Cl5, P in Li6PS5Cl) or has exactly the same set of anions
+(:data:`ANION_ELEMENTS`). Li3TiS0.5O0.5Cl5 next to Li3InCl6 is out of domain whatever the
+distance: neither Ti nor the S/O/Cl anion set has been measured there.
 """
 
 from __future__ import annotations
@@ -19,8 +26,31 @@ from sklearn.decomposition import PCA
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.descriptors.elements import element_symbols
 
 _QUERY_CHUNK = 1024
+#: Elements counted as anions by the chemistry rule (H: hydride and borohydride hydrogen).
+ANION_ELEMENTS: frozenset[str] = frozenset({"H", "N", "O", "S", "Se", "Te", "F", "Cl", "Br", "I"})
+
+
+def _element_roles() -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks over the element order: anions, and cations other than Li."""
+    symbols = element_symbols()
+    anion = np.array([s in ANION_ELEMENTS for s in symbols])
+    cation = ~anion & (np.array(symbols) != "Li")
+    return anion, cation
+
+
+def chemically_related(
+    fractions: np.ndarray, train_fractions: np.ndarray, nearest: np.ndarray
+) -> np.ndarray:
+    """Rows sharing a non-Li cation with, or having the anion set of, their nearest training row."""
+    anion, cation = _element_roles()
+    present = fractions > 0
+    near = train_fractions[nearest] > 0
+    shares_cation = (present[:, cation] & near[:, cation]).any(axis=1)
+    same_anions = (present[:, anion] == near[:, anion]).all(axis=1)
+    return np.asarray(shares_cation | same_anions, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -37,7 +67,8 @@ class DomainResult:
     nearest_formula : ndarray of shape (n,), object
         Its formula.
     in_domain : ndarray of shape (n,), bool
-        ``distance <= threshold``.
+        ``distance <= threshold`` (and, given fractions, chemically related; see the module
+        docstring).
     """
 
     distance: np.ndarray
@@ -67,8 +98,14 @@ class ApplicabilityDomain:
         self.explained_variance = explained_variance
         self.quantile = quantile
 
-    def fit(self, x: np.ndarray, formulas: np.ndarray) -> ApplicabilityDomain:
-        """Learn the embedding and the threshold from training features (no NaN allowed)."""
+    def fit(
+        self, x: np.ndarray, formulas: np.ndarray, fractions: np.ndarray | None = None
+    ) -> ApplicabilityDomain:
+        """Learn the embedding and the threshold from training features (no NaN allowed).
+
+        ``fractions`` (the training element-fraction matrix) enables the chemistry rule of the
+        module docstring; without them only the distance decides.
+        """
         x = _check_matrix(x, "training features")
         formulas = np.asarray(formulas, dtype=object)
         if formulas.shape != (x.shape[0],):
@@ -93,6 +130,9 @@ class ApplicabilityDomain:
         self.train_embedding_ = z @ self.components_
         self.train_sq_norm_ = np.einsum("ij,ij->i", self.train_embedding_, self.train_embedding_)
         self.train_formulas_ = formulas
+        self.train_fractions_ = (
+            None if fractions is None else np.asarray(fractions, dtype=np.float64)
+        )
         loo = self._nearest(self.train_embedding_, exclude_self=True)[0]
         self.loo_distances_ = loo
         self.threshold_ = float(np.quantile(loo, self.quantile))
@@ -110,14 +150,22 @@ class ApplicabilityDomain:
         weights = self.components_ / self.scale_[:, None]
         return x @ weights - (self.mean_ / self.scale_) @ self.components_  # type: ignore[no-any-return]
 
-    def query(self, x: np.ndarray) -> DomainResult:
-        """Distance to and identity of the nearest training composition for each row of ``x``."""
+    def query(self, x: np.ndarray, fractions: np.ndarray | None = None) -> DomainResult:
+        """Distance to and identity of the nearest training composition for each row of ``x``.
+
+        With the candidates' ``fractions`` (and a domain fitted with training fractions) the
+        chemistry rule applies too.
+        """
         distance, index = self._nearest(self.embed(x), exclude_self=False)
+        in_domain = distance <= self.threshold_
+        train_fractions = getattr(self, "train_fractions_", None)
+        if fractions is not None and train_fractions is not None and len(index):
+            in_domain &= chemically_related(np.asarray(fractions), train_fractions, index)
         return DomainResult(
             distance=distance,
             nearest_index=index,
             nearest_formula=self.train_formulas_[index],
-            in_domain=distance <= self.threshold_,
+            in_domain=in_domain,
         )
 
     def _nearest(self, emb: np.ndarray, *, exclude_self: bool) -> tuple[np.ndarray, np.ndarray]:

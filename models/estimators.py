@@ -7,17 +7,23 @@ takes formulas or a :class:`~anionscreen.descriptors.chunk.CompositionChunk`. Va
 the post-descriptor part on a feature matrix computed once, because the descriptors are
 per-composition functions with nothing learned from the training labels.
 
-Families (chosen between by grouped cross-validation, never by habit):
+Families (compared by grouped cross-validation in ``anionscreen evaluate``):
 
 ``rf``
     Random forest, 100 trees, ``min_samples_leaf=2``, a third of the features per split.
 ``et``
     Extremely randomised trees with the same settings: smoother in composition space.
-``gbr``
-    Gradient boosting, 300 stages of depth-4 trees, learning rate 0.05, 80 % row subsampling
-    (scikit-learn's single-threaded implementation: the OpenMP one, HistGradientBoosting,
-    took 303 s for five folds of 1474 formulas where the random forest took 14 s, on the
-    shared 2-core machine while other work competed for the cores).
+``hgb``
+    Histogram gradient boosting on the absolute error (400 stages, learning rate 0.05, at
+    least 5 rows per leaf): a median-seeking learner, robust to the heavy tails of
+    conductivity data (extrapolated values down to 1e-31 S/cm).
+``et+hgb``
+    The mean of ``et`` and ``hgb`` (scikit-learn's ``VotingRegressor``).
+
+:data:`TRAINING_FAMILIES` are the families a training run compares per target by default:
+the sigma recipe was chosen once by grouped CV on all conductivity data (benchmarks/RESULTS.md,
+"Choosing the sigma model"), so a first run does not pay for five families; ``evaluate`` and
+``train --families all`` compare them all again.
 
 Baselines computed in the same run: ``mean`` (predicts the training mean) and
 ``magpie_rf`` (scikit-learn's default random forest on the matminer Magpie descriptors,
@@ -31,16 +37,25 @@ from typing import Any
 from sklearn.dummy import DummyRegressor
 from sklearn.ensemble import (
     ExtraTreesRegressor,
-    GradientBoostingRegressor,
+    HistGradientBoostingRegressor,
     RandomForestRegressor,
+    VotingRegressor,
 )
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 
 from anionscreen.datasets.errors import AnionscreenError
 
-MODEL_FAMILIES: tuple[str, ...] = ("rf", "et", "gbr")
+MODEL_FAMILIES: tuple[str, ...] = ("rf", "et", "hgb", "et+hgb")
 BASELINES: tuple[str, ...] = ("mean", "magpie_rf")
+#: Families a training run compares per target unless told otherwise (see the module doc).
+TRAINING_FAMILIES: dict[str, tuple[str, ...]] = {
+    "sigma": ("et+hgb",),
+    "ea": MODEL_FAMILIES,
+    "modulus": ("et",),
+}
+#: Averages of other families: their out-of-fold predictions are the mean of the members'.
+COMPOSITE_FAMILIES: dict[str, tuple[str, ...]] = {"et+hgb": ("et", "hgb")}
 DEFAULT_PRESET = "composition"
 BASELINE_PRESET = "magpie"
 
@@ -56,16 +71,20 @@ def make_regressor(family: str, *, random_state: int = 0, n_jobs: int | None = N
             random_state=random_state,
             n_jobs=n_jobs,
         )
-    if family == "gbr":
-        return GradientBoostingRegressor(
-            n_estimators=300,
+    if family == "hgb":
+        return HistGradientBoostingRegressor(
+            loss="absolute_error",
+            max_iter=400,
             learning_rate=0.05,
-            max_depth=4,
-            min_samples_leaf=3,
-            subsample=0.8,
-            max_features=0.5,
+            min_samples_leaf=5,
             random_state=random_state,
         )
+    if family in COMPOSITE_FAMILIES:
+        members = [
+            (name, make_regressor(name, random_state=random_state, n_jobs=n_jobs))
+            for name in COMPOSITE_FAMILIES[family]
+        ]
+        return VotingRegressor(members)
     if family == "mean":
         return DummyRegressor(strategy="mean")
     if family == "magpie_rf":
@@ -83,6 +102,27 @@ def make_model(family: str, *, random_state: int = 0, n_jobs: int | None = None)
             ("regressor", make_regressor(family, random_state=random_state, n_jobs=n_jobs)),
         ]
     )
+
+
+def serial(model: Any) -> Any:
+    """Set every ``n_jobs`` of a fitted model to 1 (in place) and return it.
+
+    A forest predicting on several threads adds its trees' outputs in whatever order the
+    threads finish, which changes the last bits of a prediction from one run to the next. A
+    model predicts serially, so the same rows give the same bytes in every run and on every
+    worker; parallelism comes from chunks (campaigns) and from fitting.
+    """
+    if hasattr(model, "get_params"):
+        jobs = {k: 1 for k in model.get_params(deep=True) if k.endswith("n_jobs")}
+        model.set_params(**jobs)
+    # Fitted ensembles predict with their fitted clones (VotingRegressor.estimators_), which
+    # set_params does not reach.
+    for fitted in getattr(model, "estimators_", []):
+        if hasattr(fitted, "n_jobs") and hasattr(fitted, "get_params"):
+            serial(fitted)
+    for _, step in getattr(model, "steps", []):
+        serial(step)
+    return model
 
 
 def make_featurizer(preset: str = DEFAULT_PRESET) -> Any:

@@ -3,19 +3,29 @@
 :class:`Predictor` holds the current model of each target. Its bulk entry point
 :meth:`Predictor.predict_chunk` takes a :class:`~anionscreen.descriptors.chunk.CompositionChunk`
 (featurized once per descriptor preset, shared by the targets) and returns one DataFrame row
-per composition with these columns:
+per composition with the columns :data:`PREDICTION_COLUMNS`:
 
-``formula``; ``temperature_C``; ``log10_sigma_S_per_cm``, ``_lo``, ``_hi`` and
-``sigma_S_per_cm`` (at ``temperature_C``: from sigma(25 C) and Ea by Arrhenius, interval
-propagated); ``ea_eV``, ``_lo``, ``_hi``; ``modulus_GPa``, ``_lo``, ``_hi``; ``in_domain``,
-``nearest_known`` and ``nearest_distance`` (of the conductivity model, whose training data are
-measurements); ``ea_in_domain`` and ``modulus_in_domain``; ``model_versions`` (categorical).
+* ``formula``, ``temperature_C``;
+* ``log10_sigma_S_per_cm`` with ``_lo``/``_hi`` (the interval), and the same in S/cm
+  (``sigma_S_per_cm``, ``_lo``, ``_hi``) and ``sigma_mS_per_cm``, all at ``temperature_C``
+  (from sigma(25 C) and Ea by Arrhenius, interval propagated);
+* ``ea_eV`` with ``_lo``/``_hi``;
+* ``modulus_GPa`` with ``_lo``/``_hi`` and ``modulus_kind``: what the number is
+  (``measured-equivalent, amorphous``/``crystalline`` when the model has its measured-modulus
+  map, else ``DFT Young's modulus of the crystal``);
+* ``sigma_in_domain``, ``ea_in_domain``, ``modulus_in_domain`` (each model's own applicability
+  domain) and ``in_domain`` (all three; a campaign narrows it to the targets its objectives
+  use); ``nearest_known`` and ``nearest_distance`` of the conductivity model;
+* ``known`` (the composition was measured, at any scale), ``measured_sigma_S_per_cm``,
+  ``measured_ea_eV``, ``measured_modulus_GPa`` and ``measured_source`` (DOIs);
+* ``model_versions`` (categorical).
+
 A target without a model gives NaN columns (and ``model_versions`` says ``none``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,19 +45,32 @@ PREDICTION_COLUMNS: tuple[str, ...] = (
     "log10_sigma_S_per_cm_lo",
     "log10_sigma_S_per_cm_hi",
     "sigma_S_per_cm",
+    "sigma_S_per_cm_lo",
+    "sigma_S_per_cm_hi",
+    "sigma_mS_per_cm",
     "ea_eV",
     "ea_eV_lo",
     "ea_eV_hi",
     "modulus_GPa",
     "modulus_GPa_lo",
     "modulus_GPa_hi",
+    "modulus_kind",
     "in_domain",
-    "nearest_known",
-    "nearest_distance",
+    "sigma_in_domain",
     "ea_in_domain",
     "modulus_in_domain",
+    "nearest_known",
+    "nearest_distance",
+    "known",
+    "measured_sigma_S_per_cm",
+    "measured_ea_eV",
+    "measured_modulus_GPa",
+    "measured_source",
     "model_versions",
 )
+_BOOL_COLUMNS = ("in_domain", "sigma_in_domain", "ea_in_domain", "modulus_in_domain", "known")
+_TEXT_COLUMNS = ("formula", "modulus_kind", "nearest_known", "measured_source")
+DFT_KIND = "DFT Young's modulus of the crystal"
 
 
 class Predictor:
@@ -61,6 +84,9 @@ class Predictor:
         Interval level.
     notes : list of str, optional
         What happened while obtaining the models (e.g. "trained sigma-0001 first").
+    amorphous : bool, default=False
+        Predict the modulus a researcher would measure on the amorphous (glassy) material
+        rather than the crystal (used by a modulus model with a measured-modulus map).
     """
 
     def __init__(
@@ -69,12 +95,14 @@ class Predictor:
         *,
         level: float = 0.9,
         notes: list[str] | None = None,
+        amorphous: bool = False,
     ) -> None:
         if not 0.0 < level < 1.0:
             raise AnionscreenError(f"interval level must be in (0, 1), e.g. 0.9; got {level}")
         self.models = dict(models)
         self.level = level
         self.notes = list(notes or [])
+        self.amorphous = amorphous
 
     @classmethod
     def from_registry(
@@ -84,6 +112,8 @@ class Predictor:
         level: float = 0.9,
         train_if_missing: bool = True,
         sources: tuple[str, ...] | None = None,
+        amorphous: bool = False,
+        progress: Callable[[str], None] | None = None,
     ) -> Predictor:
         """Load the current model of every target; train missing ones first when allowed.
 
@@ -98,20 +128,19 @@ class Predictor:
             from anionscreen.models.workflow import train_models
 
             for outcome in train_models(
-                settings, targets=tuple(missing), sources=sources, baselines=False
+                settings, targets=tuple(missing), sources=sources, progress=progress
             ):
                 notes.append(
                     f"no {outcome.target} model existed: trained {outcome.version} on "
                     f"{outcome.table.report['rows']} formulas from "
-                    f"{', '.join(outcome.table.report['sources'])} "
-                    f"(grouped-CV MAE {outcome.result.metrics[outcome.result.chosen_family]['mae']:.3f})"
+                    f"{', '.join(outcome.table.report['sources'])}"
                 )
         models = {}
         for target in TARGETS:
             loaded = registry.load_current(target)
             if loaded is not None:
                 models[target] = loaded
-        return cls(models, level=level, notes=notes)
+        return cls(models, level=level, notes=notes, amorphous=amorphous)
 
     @property
     def versions(self) -> dict[str, str]:
@@ -132,7 +161,9 @@ class Predictor:
         for _, model in self.models.values():
             if model.preset not in features:
                 features[model.preset] = featurize(chunk, model.preset)
-        return self.predict_features(features, chunk.formulas, temperature_c=temperature_c)
+        return self.predict_features(
+            features, chunk.formulas, temperature_c=temperature_c, fractions=chunk.fractions
+        )
 
     def predict_features(
         self,
@@ -140,8 +171,13 @@ class Predictor:
         formulas: np.ndarray,
         *,
         temperature_c: float = REFERENCE_C,
+        fractions: np.ndarray | None = None,
     ) -> pd.DataFrame:
-        """Predict from precomputed descriptor matrices ``{preset: matrix}``."""
+        """Predict from precomputed descriptor matrices ``{preset: matrix}``.
+
+        ``fractions`` (element fractions of the rows) enable the domain's chemistry rule and
+        the known-compound columns.
+        """
         n = len(formulas)
         if n == 0:
             # A chunk the generator's filters emptied: the same columns, no rows.
@@ -153,61 +189,110 @@ class Predictor:
                     f"the {target} model needs descriptors of preset {model.preset!r}; "
                     f"got presets {sorted(features)}"
                 )
-            preds[target] = model.predict_features(features[model.preset], self.level)
-        nan = np.full(n, np.nan)
+            preds[target] = model.predict_features(
+                features[model.preset], self.level, fractions, amorphous=self.amorphous
+            )
         out: dict[str, object] = {
             "formula": np.asarray(formulas, dtype=object),
             "temperature_C": np.full(n, float(temperature_c)),
         }
-        sig, ea = preds.get("sigma"), preds.get("ea")
-        if sig is not None:
-            value, lo, hi = sig.value, sig.lo, sig.hi
-            if temperature_c != REFERENCE_C:
-                if ea is None:
-                    raise AnionscreenError(
-                        f"sigma at {temperature_c} C needs an Ea model; none is available"
-                    )
-                value, lo, hi = log10_sigma_interval_at(
-                    temperature_c, value, lo, hi, ea.value, ea.lo, ea.hi
-                )
-            out.update(
-                {
-                    "log10_sigma_S_per_cm": value,
-                    "log10_sigma_S_per_cm_lo": lo,
-                    "log10_sigma_S_per_cm_hi": hi,
-                    "sigma_S_per_cm": np.power(10.0, value),
-                    "in_domain": sig.in_domain,
-                    "nearest_known": sig.nearest_formula,
-                    "nearest_distance": sig.distance,
-                }
-            )
-        else:
-            for col in PREDICTION_COLUMNS[2:6]:
-                out[col] = nan
-            out.update({"in_domain": np.zeros(n, bool), "nearest_known": np.full(n, "", object)})
-            out["nearest_distance"] = nan
-        out["ea_eV"], out["ea_eV_lo"], out["ea_eV_hi"] = (
-            (ea.value, ea.lo, ea.hi) if ea is not None else (nan, nan, nan)
-        )
-        mod = preds.get("modulus")
-        if mod is not None:
-            out["modulus_GPa"] = np.power(10.0, mod.value)
-            out["modulus_GPa_lo"] = np.power(10.0, mod.lo)
-            out["modulus_GPa_hi"] = np.power(10.0, mod.hi)
-        else:
-            out["modulus_GPa"] = out["modulus_GPa_lo"] = out["modulus_GPa_hi"] = nan
-        out["ea_in_domain"] = ea.in_domain if ea is not None else np.zeros(n, bool)
-        out["modulus_in_domain"] = mod.in_domain if mod is not None else np.zeros(n, bool)
+        out.update(self._sigma_columns(preds, n, temperature_c))
+        out.update(self._ea_modulus_columns(preds, n))
+        out.update(self._known_columns(preds, n))
         label = ",".join(self.versions.get(t, f"{t}:none") for t in TARGETS)
         out["model_versions"] = pd.Categorical.from_codes(np.zeros(n, np.int8), pd.Index([label]))
         return pd.DataFrame(out, columns=list(PREDICTION_COLUMNS))
 
+    def _sigma_columns(
+        self, preds: dict[str, TargetPrediction], n: int, temperature_c: float
+    ) -> dict[str, object]:
+        sig, ea = preds.get("sigma"), preds.get("ea")
+        if sig is None:
+            nan = np.full(n, np.nan)
+            return {
+                **dict.fromkeys(PREDICTION_COLUMNS[2:9], nan),
+                "sigma_in_domain": np.zeros(n, bool),
+                "nearest_known": np.full(n, "", object),
+                "nearest_distance": nan,
+            }
+        value, lo, hi = sig.value, sig.lo, sig.hi
+        if temperature_c != REFERENCE_C:
+            if ea is None:
+                raise AnionscreenError(
+                    f"sigma at {temperature_c} C needs an Ea model; none is available"
+                )
+            value, lo, hi = log10_sigma_interval_at(
+                temperature_c, value, lo, hi, ea.value, ea.lo, ea.hi
+            )
+        sigma = np.power(10.0, value)
+        return {
+            "log10_sigma_S_per_cm": value,
+            "log10_sigma_S_per_cm_lo": lo,
+            "log10_sigma_S_per_cm_hi": hi,
+            "sigma_S_per_cm": sigma,
+            "sigma_S_per_cm_lo": np.power(10.0, lo),
+            "sigma_S_per_cm_hi": np.power(10.0, hi),
+            "sigma_mS_per_cm": sigma * 1e3,
+            "sigma_in_domain": sig.in_domain,
+            "nearest_known": sig.nearest_formula,
+            "nearest_distance": sig.distance,
+        }
+
+    def _ea_modulus_columns(self, preds: dict[str, TargetPrediction], n: int) -> dict[str, object]:
+        nan = np.full(n, np.nan)
+        ea, mod = preds.get("ea"), preds.get("modulus")
+        out: dict[str, object] = {
+            "ea_eV": nan if ea is None else ea.value,
+            "ea_eV_lo": nan if ea is None else ea.lo,
+            "ea_eV_hi": nan if ea is None else ea.hi,
+            "ea_in_domain": np.zeros(n, bool) if ea is None else ea.in_domain,
+            "modulus_GPa": nan if mod is None else np.power(10.0, mod.value),
+            "modulus_GPa_lo": nan if mod is None else np.power(10.0, mod.lo),
+            "modulus_GPa_hi": nan if mod is None else np.power(10.0, mod.hi),
+            "modulus_in_domain": np.zeros(n, bool) if mod is None else mod.in_domain,
+            "modulus_kind": np.full(n, self.modulus_kind, dtype=object),
+        }
+        flags = [out["ea_in_domain"], out["modulus_in_domain"]]
+        sig = preds.get("sigma")
+        flags.append(np.zeros(n, bool) if sig is None else sig.in_domain)
+        out["in_domain"] = np.logical_and.reduce(flags)
+        return out
+
+    def _known_columns(self, preds: dict[str, TargetPrediction], n: int) -> dict[str, object]:
+        nan = np.full(n, np.nan)
+        sig, ea, mod = (preds.get(t) for t in TARGETS)
+        measured_sigma = nan if sig is None else np.power(10.0, sig.measured)
+        source = np.full(n, "", dtype=object)
+        for pred in (mod, ea, sig):  # the conductivity's source wins, then Ea's
+            if pred is not None:
+                source = np.where(pred.measured_source != "", pred.measured_source, source)
+        known = np.zeros(n, bool)
+        for pred in (sig, ea, mod):
+            if pred is not None:
+                known |= ~np.isnan(pred.measured)
+        return {
+            "known": known,
+            "measured_sigma_S_per_cm": measured_sigma,
+            "measured_ea_eV": nan if ea is None else ea.measured,
+            "measured_modulus_GPa": nan if mod is None else np.power(10.0, mod.measured),
+            "measured_source": source,
+        }
+
+    @property
+    def modulus_kind(self) -> str:
+        """What the modulus column is: measured-equivalent (of which state) or DFT."""
+        mod = self.models.get("modulus")
+        if mod is None or getattr(mod[1], "measured", None) is None:
+            return DFT_KIND
+        state = "amorphous" if self.amorphous else "crystalline"
+        return f"measured-equivalent ({state})"
+
     def _empty(self) -> pd.DataFrame:
         label = ",".join(self.versions.get(t, f"{t}:none") for t in TARGETS)
         out: dict[str, object] = {c: np.empty(0, dtype=np.float64) for c in PREDICTION_COLUMNS}
-        out["formula"] = np.empty(0, dtype=object)
-        out["nearest_known"] = np.empty(0, dtype=object)
-        for col in ("in_domain", "ea_in_domain", "modulus_in_domain"):
+        for col in _TEXT_COLUMNS:
+            out[col] = np.empty(0, dtype=object)
+        for col in _BOOL_COLUMNS:
             out[col] = np.empty(0, dtype=bool)
         out["model_versions"] = pd.Categorical.from_codes(np.empty(0, np.int8), pd.Index([label]))
         return pd.DataFrame(out, columns=list(PREDICTION_COLUMNS))

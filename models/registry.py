@@ -17,14 +17,17 @@ arbitrary code on load. Functions are refused even from scikit-learn: a model ho
 ``FunctionTransformer(func=sklearn.datasets.dump_svmlight_file)`` would write files when it
 predicts.
 
-A new version becomes current only if its grouped-CV MAE is not worse than the current
-version's (within :data:`MAE_TOLERANCE`, the noise level of grouped CV), unless forced.
+Each version also keeps ``oof.csv``, its grouped out-of-fold predictions (sha256 in the card).
+Whether a new version becomes current is decided by :mod:`anionscreen.models.promotion`:
+experiments (data left out on purpose) only on request, other versions when they are not worse
+than the current one on the compositions both were validated on.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import io
 import json
 import re
 import shutil
@@ -34,25 +37,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import skops.io as sio
 from filelock import FileLock
 
 from anionscreen.datasets.errors import AnionscreenError, ChecksumError
-from anionscreen.datasets.files import atomic_write_bytes
+from anionscreen.datasets.files import atomic_write_bytes, sha256_of_bytes
 from anionscreen.datasets.files import package_versions as installed_versions
 from anionscreen.datasets.files import sha256_of_file as sha256_file
+from anionscreen.models.promotion import compare_on_common_rows, decide
 from anionscreen.models.target_model import TARGETS, TargetModel
 
 #: Layout of the objects inside a model file; bump it whenever TargetModel or the estimators it
 #: holds change shape, so an older file is refused with a message instead of failing mid-run.
-MODEL_FORMAT = 1
-MAE_TOLERANCE = 0.02  # relative: "not worse" allows 2 % higher grouped-CV MAE
+MODEL_FORMAT = 2
+OOF_FILE = "oof.csv"
 _TRUSTED_EXACT = frozenset(
     {
         "numpy.dtype",
         "anionscreen.models.target_model.TargetModel",
         "anionscreen.models.conformal.NormalizedConformal",
         "anionscreen.models.domain.ApplicabilityDomain",
+        "anionscreen.models.known.KnownCompounds",
+        "anionscreen.models.measured.MeasuredModulusMap",
     }
 )
 _VERSION = re.compile(r"^(sigma|ea|modulus)-(\d{4,})$")
@@ -143,9 +150,17 @@ class ModelRegistry:
         return folder
 
     def register(
-        self, model: TargetModel, card: dict[str, Any], *, force: bool = False
+        self,
+        model: TargetModel,
+        card: dict[str, Any],
+        *,
+        oof: pd.DataFrame,
+        experiment: bool = False,
+        promote: bool = False,
+        force: bool = False,
     ) -> Registered:
-        """Store a new version of ``model.target``; make it current if not worse (or forced)."""
+        """Store a new version of ``model.target`` with its out-of-fold table ``oof``
+        (``formula, y, pred, ...``); make it current by the promotion rule, or when forced."""
         target = model.target
         with self._lock():
             existing = self.versions(target)
@@ -158,7 +173,10 @@ class ModelRegistry:
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
             try:
-                registered = self._write_version(model, card, staging, version, force)
+                registered = self._write_version(
+                    model, card, oof, staging, version,
+                    experiment=experiment, promote=promote, force=force,
+                )  # fmt: skip
                 staging.rename(folder)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -168,14 +186,31 @@ class ModelRegistry:
             return registered
 
     def _write_version(
-        self, model: TargetModel, card: dict[str, Any], folder: Path, version: str, force: bool
+        self,
+        model: TargetModel,
+        card: dict[str, Any],
+        oof: pd.DataFrame,
+        folder: Path,
+        version: str,
+        *,
+        experiment: bool,
+        promote: bool,
+        force: bool,
     ) -> Registered:
-        """Write the artifact and card of ``version`` into ``folder``; decide promotion."""
+        """Write the artifact, out-of-fold table and card of ``version``; decide promotion."""
         target = model.target
         artifact = folder / "model.skops"
-        # Deflate: tree arrays compress 3-8x (a 300-stage boosting model 10.7 -> 1.3 MB).
+        # Deflate: tree arrays compress 3-8x.
         sio.dump(model, artifact, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        oof_bytes = oof.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        atomic_write_bytes(folder / OOF_FILE, oof_bytes)
         parent = self.current(target)
+        comparison = None
+        if parent is not None:
+            comparison = compare_on_common_rows(oof, self.out_of_fold(parent))
+        current, reason = decide(
+            comparison, parent=parent, experiment=experiment, promote=promote, force=force
+        )
         full = {
             **card,
             "version": version,
@@ -183,32 +218,40 @@ class ModelRegistry:
             "parent": parent,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "artifact_sha256": sha256_file(artifact),
+            "oof_sha256": sha256_of_bytes(oof_bytes),
             "packages": package_versions(),
             "model_format": MODEL_FORMAT,
+            "experiment": experiment,
+            "promoted_on_registration": current,
+            "promotion_reason": reason,
         }
-        promote, reason = self._decide(full, parent, force)
-        full["promoted_on_registration"] = promote
-        full["promotion_reason"] = reason
+        if comparison is not None:
+            full["comparison_with_parent"] = {
+                "common_rows": comparison.rows,
+                "mae": comparison.challenger_mae,
+                "parent_mae": comparison.champion_mae,
+            }
         atomic_write_bytes(
             folder / "card.json",
             json.dumps(full, indent=2, sort_keys=True, default=str).encode("utf-8"),
         )
-        return Registered(version=version, current=promote, reason=reason)
+        return Registered(version=version, current=current, reason=reason)
 
-    def _decide(self, card: dict[str, Any], parent: str | None, force: bool) -> tuple[bool, str]:
-        if parent is None:
-            return True, "first version"
-        new = float(card["metrics"][card["family"]]["mae"])
-        old_card = self.card(parent)
-        old = float(old_card["metrics"][old_card["family"]]["mae"])
-        if new <= old * (1.0 + MAE_TOLERANCE):
-            return True, f"grouped-CV MAE {new:.3f} is not worse than {old:.3f} of {parent}"
-        if force:
-            return True, f"forced although grouped-CV MAE {new:.3f} > {old:.3f} of {parent}"
-        return False, (
-            f"kept {parent} current: grouped-CV MAE {new:.3f} is worse than {old:.3f} "
-            "(use --force to promote anyway)"
-        )
+    def out_of_fold(self, version: str) -> pd.DataFrame:
+        """The grouped out-of-fold predictions a version was validated with (sha256-checked)."""
+        folder = self._version_dir(version)
+        path = folder / OOF_FILE
+        expected = self.card(version).get("oof_sha256")
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise AnionscreenError(
+                f"model version {version} has no {OOF_FILE}; it cannot be compared with a new "
+                "version: train a new one"
+            ) from None
+        if expected is None or sha256_of_bytes(data) != expected:
+            raise ChecksumError(str(path), str(expected), sha256_of_bytes(data))
+        return pd.read_csv(io.BytesIO(data), dtype={"formula": str})
 
     def promote(self, version: str) -> None:
         """Make ``version`` current (after verifying its file)."""

@@ -10,6 +10,8 @@ import numpy as np
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.models.conformal import NormalizedConformal
 from anionscreen.models.domain import ApplicabilityDomain
+from anionscreen.models.known import KnownCompounds
+from anionscreen.models.measured import MeasuredModulusMap
 
 TARGETS: tuple[str, ...] = ("sigma", "ea", "modulus")
 # What each target's model predicts, in the units of its training labels.
@@ -31,6 +33,9 @@ class TargetPrediction:
     nearest_index: np.ndarray
     nearest_formula: np.ndarray
     in_domain: np.ndarray
+    measured: np.ndarray
+    """The measured label of a candidate whose composition is a training one (NaN otherwise)."""
+    measured_source: np.ndarray
 
 
 class TargetModel:
@@ -50,14 +55,18 @@ class TargetModel:
         Fitted on the imputed training descriptors.
     conformal : NormalizedConformal
         Calibrated on grouped out-of-fold residuals.
-    offset : float, default=0.0
-        Added to every prediction (the measured-vs-DFT calibration of the modulus).
-    extra_halfwidth : float, default=0.0
-        Added in quadrature to the interval half-width (the calibration's own uncertainty).
+    measured : MeasuredModulusMap, optional
+        For the modulus: the map from this DFT-trained model's output to measured moduli.
+        Predictions are then measured-equivalent (amorphous or crystalline, as asked) and the
+        interval half-width is the map's leave-one-out quantile, combined in quadrature with
+        the DFT model's own distance-dependent width.
     observed_columns : ndarray of shape (n_features,), bool, optional
         Descriptors that had a value (no NaN) in every training row. A candidate missing one
         of them (element data absent, e.g. Og) is predicted from an imputed median the
         training never needed, so it is out of domain whatever its distance.
+    known : KnownCompounds, optional
+        The measured compositions the model was trained on, to report a candidate that is one
+        of them with its measured value and source.
     """
 
     def __init__(
@@ -69,9 +78,9 @@ class TargetModel:
         model: Any,
         domain: ApplicabilityDomain,
         conformal: NormalizedConformal,
-        offset: float = 0.0,
-        extra_halfwidth: float = 0.0,
+        measured: MeasuredModulusMap | None = None,
         observed_columns: np.ndarray | None = None,
+        known: KnownCompounds | None = None,
     ) -> None:
         if target not in TARGETS:
             raise AnionscreenError(f"unknown target {target!r}; expected one of {TARGETS}")
@@ -81,19 +90,31 @@ class TargetModel:
         self.model = model
         self.domain = domain
         self.conformal = conformal
-        self.offset = float(offset)
-        self.extra_halfwidth = float(extra_halfwidth)
+        self.measured = measured
         self.observed_columns = (
             None if observed_columns is None else np.asarray(observed_columns, dtype=bool)
         )
+        self.known = known
 
     @property
     def n_features(self) -> int:
         """Width of the descriptor matrix the model expects."""
         return int(self.domain.mean_.shape[0])
 
-    def predict_features(self, features: np.ndarray, level: float = 0.9) -> TargetPrediction:
-        """Predict from a descriptor matrix (rows = compositions) with ``level`` intervals."""
+    def predict_features(
+        self,
+        features: np.ndarray,
+        level: float = 0.9,
+        fractions: np.ndarray | None = None,
+        *,
+        amorphous: bool = False,
+    ) -> TargetPrediction:
+        """Predict from a descriptor matrix (rows = compositions) with ``level`` intervals.
+
+        ``fractions`` (the rows' element fractions) add the domain's chemistry rule and the
+        known-compound lookup; without them only the descriptor distance decides the domain.
+        ``amorphous`` says which state a measured-equivalent modulus is for.
+        """
         features = np.asarray(features, dtype=np.float64)
         if features.ndim != 2 or features.shape[1] != self.n_features:
             raise AnionscreenError(
@@ -102,11 +123,17 @@ class TargetModel:
             )
         imputed = self.model.named_steps["impute"].transform(features)
         value = np.asarray(self.model.named_steps["regressor"].predict(imputed), dtype=np.float64)
-        value += self.offset
-        found = self.domain.query(imputed)
+        found = self.domain.query(imputed, fractions)
         half = self.conformal.halfwidth(found.distance, level)
-        if self.extra_halfwidth > 0:
-            half = np.hypot(half, self.extra_halfwidth)
+        if self.measured is not None:
+            value = self.measured.predict(value, amorphous)
+            half = np.hypot(half, self.measured.halfwidth(level))
+        n = value.size
+        measured, source = np.full(n, np.nan), np.full(n, "", dtype=object)
+        known = getattr(self, "known", None)
+        if known is not None and fractions is not None:
+            match = known.match(fractions)
+            measured, source = match.label, match.source
         return TargetPrediction(
             value=value,
             lo=value - half,
@@ -115,6 +142,8 @@ class TargetModel:
             nearest_index=found.nearest_index,
             nearest_formula=found.nearest_formula,
             in_domain=found.in_domain & ~self._missing_observed(features),
+            measured=measured,
+            measured_source=source,
         )
 
     def _missing_observed(self, features: np.ndarray) -> np.ndarray:

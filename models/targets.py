@@ -5,16 +5,21 @@ Rules (each count appears in :attr:`TargetTable.report`):
 * Rows without a readable formula are dropped (``no_formula``).
 * Excluded on request: exact formulas (``excluded_formula``) and chemical systems
   (``excluded_chemsys``: a measurement is removed when it contains *every* element of the
-  system, so ``Li-Ta-S-Cl`` removes Li2TaSCl5 and the oxygen-substituted members too).
+  system, so ``Li-Ta-S-Cl`` removes Li2TaSCl5 and the oxygen-substituted members too), and
+  rows not certainly published before a month (``published_later``, see
+  :func:`anionscreen.datasets.published.published_before`).
 * ``sigma``: censored values (``<1e-10``) are bounds, not values: excluded (``censored``).
   Values measured more than 10 C from 25 C are brought to 25 C by Arrhenius when Ea is known
   (``temperature_corrected``), else excluded (``far_from_25C``). Label: log10 sigma (S/cm).
 * ``ea``: label Ea (eV).
-* ``modulus``: DFT bulk (K) and shear (G) moduli (rows of :data:`DFT_SOURCES`), per formula the median of each, give Young's
-  modulus ``E = 9KG / (3K + G)`` (``dft_formulas``); label log10 E (GPa). Measured
-  indentation/Young's moduli of electrolytes (``measured``) are the calibration rows the DFT
-  model is shifted to. With fewer than :data:`MIN_DFT_FORMULAS` DFT formulas, the measured
-  moduli are the training rows themselves (and intervals are wide).
+* ``modulus``: DFT bulk (K) and shear (G) moduli (rows of :data:`DFT_SOURCES` or with
+  ``modulus_method`` DFT) of ionic compounds (with an anion element; intermetallics are
+  ``dft_not_ionic``), per formula the median of each, give Young's modulus
+  ``E = 9KG / (3K + G)`` (``dft_formulas``); label log10 E (GPa). Measured indentation,
+  Young's and storage moduli of electrolytes (``measured``) are the calibration rows of the
+  map from DFT stiffness to measured moduli (:mod:`anionscreen.models.measured`), one per
+  composition and state (amorphous or not). With fewer than :data:`MIN_DFT_FORMULAS` DFT
+  formulas, the measured moduli are the training rows themselves (and intervals are wide).
 * Duplicates: rows are grouped by composition at any scale
   (:func:`~anionscreen.datasets.formula.composition_key`: ``Li7P3S11`` and the glass
   ``Li1.4P0.6S2.2`` are one model input) and the label is the median over the group, named by
@@ -34,13 +39,19 @@ from pymatgen.core.composition import Composition
 
 from anionscreen.datasets.errors import AnionscreenError, FormulaError
 from anionscreen.datasets.formula import composition_key, normalized_formula, parse_formula
+from anionscreen.datasets.published import published_before as published_before_mask
 from anionscreen.datasets.temperature import bring_to_room_temperature, far_from_room_temperature
 from anionscreen.descriptors.chunk import compositions_to_fractions
+from anionscreen.models.domain import ANION_ELEMENTS
 from anionscreen.models.target_model import TARGETS
 
 MIN_DFT_FORMULAS = 30
+#: Training labels below these are raised to them for fitting (log10 S/cm for sigma: below
+#: 1e-12 S/cm the values are mostly Arrhenius extrapolations over many decades, down to
+#: 1e-31, and a mean-seeking learner chases them); metrics use the labels as measured.
+LABEL_FLOORS: dict[str, float] = {"sigma": -12.0}
 _CORRECTED_NOTE = "brought to 25 C by Arrhenius"  # written by datasets.temperature
-MEASURED_MODULUS_KINDS = ("indentation", "Young")
+MEASURED_MODULUS_KINDS = ("indentation", "Young", "storage")
 # Sources of computed (DFT) elastic moduli; every other modulus row is a measurement.
 DFT_SOURCES = ("elastic_tensor_2015", "mp_binary_elasticity", "mp_elastic")
 
@@ -53,9 +64,11 @@ class TargetTable:
     ----------
     target : str
     data : DataFrame
-        ``formula, y, family, sources, n_measurements`` (one row per formula).
+        ``formula, y, family, sources, references, n_measurements`` (one row per formula;
+        ``references`` are the DOIs, or source names, of the values behind ``y``).
     calibration : DataFrame
-        ``formula, y`` of measured moduli (empty for other targets or when they are training).
+        ``formula, y, amorphous`` of measured moduli, one row per composition and state
+        (empty for other targets or when they are the training rows themselves).
     report : dict
         Counts of every rule applied (see the module docstring) and rows per source.
     """
@@ -107,13 +120,19 @@ def apply_exclusions(
     *,
     exclude_formulas: tuple[str, ...] = (),
     exclude_chemsys: tuple[str, ...] = (),
+    published_before: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Drop unreadable formulas and the requested formulas/systems; return rows and counts."""
+    """Drop unreadable formulas, the requested formulas/systems and (with ``published_before``)
+    every row not certainly published before that month; return rows and counts."""
     df = measurements[measurements["formula"].astype(str) != ""]
     counts: dict[str, int] = {
         "input_rows": len(measurements),
         "no_formula": len(measurements) - len(df),
     }
+    if published_before is not None:
+        known = published_before_mask(df["published"], published_before)
+        counts["published_later"] = int((~known).sum())
+        df = df[known]
     if exclude_formulas:
         # By composition at any scale: excluding Li7P3S11 also excludes 70Li2S-30P2S5.
         drop = {composition_key(normalized_formula(parse_formula(f))) for f in exclude_formulas}
@@ -153,6 +172,11 @@ def _dedupe(rows: pd.DataFrame, label: np.ndarray) -> tuple[pd.DataFrame, int]:
             "y": label,
             "family": rows["family"].astype(str).to_numpy(dtype=object),
             "source": rows["source"].astype(str).to_numpy(dtype=object),
+            # where each value was read: its DOI, else the name of the source it came from
+            "reference": rows["doi"]
+            .astype(str)
+            .where(rows["doi"] != "", rows["source"])
+            .to_numpy(dtype=object),
         }
     )
     grouped = work.groupby("formula", sort=True)
@@ -161,6 +185,7 @@ def _dedupe(rows: pd.DataFrame, label: np.ndarray) -> tuple[pd.DataFrame, int]:
             "y": grouped["y"].median(),
             "family": grouped["family"].agg(lambda s: next((v for v in s if v), "")),
             "sources": grouped["source"].agg(lambda s: ",".join(sorted(set(s)))),
+            "references": grouped["reference"].agg(lambda s: "; ".join(sorted(set(s)))),
             "n_measurements": grouped["y"].size(),
         }
     ).reset_index()
@@ -177,15 +202,19 @@ def build_target_table(
     *,
     exclude_formulas: tuple[str, ...] = (),
     exclude_chemsys: tuple[str, ...] = (),
+    published_before: str | None = None,
 ) -> TargetTable:
     """Assemble the training table of ``target`` from measurement rows (see module docstring)."""
     if target not in TARGETS:
         raise AnionscreenError(f"unknown target {target!r}; expected one of {TARGETS}")
     df, counts = apply_exclusions(
-        measurements, exclude_formulas=exclude_formulas, exclude_chemsys=exclude_chemsys
+        measurements,
+        exclude_formulas=exclude_formulas,
+        exclude_chemsys=exclude_chemsys,
+        published_before=published_before,
     )
     report: dict[str, Any] = dict(counts)
-    empty_cal = pd.DataFrame({"formula": pd.Series([], dtype=object), "y": []})
+    empty_cal = _empty_calibration()
     if target == "sigma":
         rows = df[df["sigma_S_per_cm"].notna()]
         censored = rows["sigma_censored"].astype(str) != ""
@@ -218,7 +247,10 @@ def _modulus_rows(
 ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     with_modulus = df[df["modulus_GPa"].notna()]
     kind = with_modulus["modulus_kind"].astype(str)
-    dft_row = with_modulus["source"].astype(str).isin(DFT_SOURCES).to_numpy()
+    dft_row = (
+        with_modulus["source"].astype(str).isin(DFT_SOURCES)
+        | (with_modulus["modulus_method"].astype(str) == "DFT")
+    ).to_numpy()
     measured = with_modulus[kind.isin(MEASURED_MODULUS_KINDS).to_numpy() & ~dft_row]
     report["measured"] = len(measured)
     measured_label = np.log10(measured["modulus_GPa"].to_numpy(dtype=np.float64))
@@ -227,16 +259,54 @@ def _modulus_rows(
     k = bulk_rows.groupby("formula")["modulus_GPa"].median()
     g = shear_rows.groupby("formula")["modulus_GPa"].median()
     both = k.index.intersection(g.index)
-    report["dft_formulas"] = len(both)
     report["dft_unpaired"] = len(k.index.symmetric_difference(g.index))
+    # Electrolytes are ionic: intermetallics (most of the binary set) teach the model nothing
+    # about them and cost most of the training time.
+    ionic = np.array([bool(element_set(f) & ANION_ELEMENTS) for f in both], dtype=bool)
+    report["dft_not_ionic"] = int((~ionic).sum())
+    both = both[ionic]
+    report["dft_formulas"] = len(both)
     if len(both) < MIN_DFT_FORMULAS:
         report["modulus_training"] = "measured"
-        empty = pd.DataFrame({"formula": pd.Series([], dtype=object), "y": []})
-        return measured, measured_label, empty
+        return measured, measured_label, _empty_calibration()
     kk, gg = k.loc[both].to_numpy(), g.loc[both].to_numpy()
     young = 9.0 * kk * gg / (3.0 * kk + gg)
     dft = with_modulus[dft_row & with_modulus["formula"].isin(both).to_numpy()]
     first = dft.drop_duplicates("formula").set_index("formula").loc[both].reset_index()
-    report["modulus_training"] = "dft+calibration"
-    cal, _ = _dedupe(measured, measured_label)
-    return first, np.log10(young), cal[["formula", "y"]]
+    report["modulus_training"] = "dft+measured map"
+    return first, np.log10(young), _measured_calibration(measured, measured_label)
+
+
+def _empty_calibration() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "formula": pd.Series([], dtype=object),
+            "y": pd.Series([], dtype=np.float64),
+            "amorphous": pd.Series([], dtype=bool),
+            "references": pd.Series([], dtype=object),
+        }
+    )
+
+
+def _measured_calibration(measured: pd.DataFrame, label: np.ndarray) -> pd.DataFrame:
+    """One row per measured composition and state (glass or crystal): the median log10 modulus.
+
+    A glass and a crystal of one composition (Li3PS4 glass, beta-Li3PS4) are different
+    materials to the measured-modulus map, so they stay apart.
+    """
+    if measured.empty:
+        return _empty_calibration()
+    amorphous = (measured["amorphous"].astype(str) == "true").to_numpy()
+    keys = _composition_keys(measured["formula"].astype(str)).to_numpy(dtype=object)
+    reference = measured["doi"].astype(str).where(measured["doi"] != "", measured["source"])
+    work = pd.DataFrame(
+        {"key": keys, "formula": measured["formula"].astype(str).to_numpy(), "y": label,
+         "amorphous": amorphous, "reference": reference.to_numpy(dtype=object)}
+    )  # fmt: skip
+    grouped = work.groupby(["key", "amorphous"], sort=True)
+    out = grouped.agg(
+        formula=("formula", "first"),
+        y=("y", "median"),
+        references=("reference", lambda r: "; ".join(sorted(set(r)))),
+    ).reset_index()
+    return out[["formula", "y", "amorphous", "references"]]

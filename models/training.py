@@ -20,7 +20,9 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.models.conformal import NormalizedConformal, cross_conformal_coverage
 from anionscreen.models.domain import ApplicabilityDomain
-from anionscreen.models.estimators import MODEL_FAMILIES, make_model
+from anionscreen.models.estimators import COMPOSITE_FAMILIES, MODEL_FAMILIES, make_model, serial
+from anionscreen.models.known import KnownCompounds
+from anionscreen.models.measured import MeasuredModulusMap
 from anionscreen.models.target_model import TargetModel
 from anionscreen.models.validation import (
     DEFAULT_GROUPING,
@@ -32,6 +34,11 @@ from anionscreen.models.validation import (
 )
 
 COVERAGE_LEVELS: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+#: Families whose fitting uses one thread (histogram boosting under the one-thread OpenMP
+#: limit below); their folds are fitted on FOLD_THREADS threads instead. Forests parallelise
+#: over trees themselves (``n_jobs``).
+SINGLE_THREADED_FAMILIES = frozenset({"hgb"})
+FOLD_THREADS = 2
 MIN_TRAINING_ROWS = 4
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,7 +57,8 @@ class TrainingResult:
         baseline; the chosen model's entry also has ``coverage`` and ``mean_halfwidth`` at
         the requested level.
     out_of_fold : DataFrame
-        ``formula, y, pred, lo, hi, distance, fold`` of the chosen family (for plots).
+        ``formula, y, pred, lo, hi, distance, fold`` of the chosen family (for plots), and
+        ``fitted``: the final model's in-sample prediction of each row.
     coverage_curve : DataFrame
         ``level, coverage, mean_halfwidth`` (cross-conformal).
     info : dict
@@ -92,13 +100,16 @@ def fit_target(
     preset: str,
     families: np.ndarray | None = None,
     baseline_features: np.ndarray | None = None,
-    calibration: tuple[np.ndarray, np.ndarray] | None = None,
+    calibration: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     model_families: tuple[str, ...] = MODEL_FAMILIES,
     grouping: str = DEFAULT_GROUPING,
     n_splits: int = 5,
     level: float = 0.9,
     random_state: int = 0,
     n_jobs: int | None = None,
+    label_floor: float | None = None,
+    sources: np.ndarray | None = None,
+    known: KnownCompounds | None = None,
 ) -> TrainingResult:
     """Validate, choose and fit the model of one target on a descriptor matrix.
 
@@ -111,18 +122,29 @@ def fit_target(
     features : ndarray of shape (n, p)
         Descriptors of ``preset`` (NaN allowed; imputed inside the models).
     fractions : ndarray of shape (n, 118)
-        Element fractions, for the composition-cluster and chemical-system groupings.
+        Element fractions, for the composition-cluster and chemical-system groupings, the
+        domain's chemistry rule and the known-compound lookup.
     preset : str
         Name of the descriptor preset behind ``features`` (stored with the model).
     families : ndarray of shape (n,), optional
         Family labels, for ``grouping="family"``.
     baseline_features : ndarray, optional
         Magpie descriptors for the Magpie random-forest baseline (skipped when absent).
-    calibration : (features, labels), optional
-        Measured rows the fitted model is shifted to (mean residual); the spread of their
-        leave-one-out residuals widens the intervals.
+    calibration : (features, labels, amorphous), optional
+        Measured moduli for the map from this model's output to measured values
+        (:class:`~anionscreen.models.measured.MeasuredModulusMap`).
     model_families : tuple of str
         Families compared (at least one).
+    label_floor : float, optional
+        Labels below it are raised to it for *fitting* (sigma: 1e-12 S/cm, below which values
+        are mostly Arrhenius extrapolations over many decades, not measurements); every
+        metric and interval is computed against the labels as measured.
+    sources : ndarray of shape (n,), optional
+        Where each training label was measured, reported for a candidate that is a training
+        composition.
+    known : KnownCompounds, optional
+        The measured compositions to report instead of the training rows (the modulus model
+        trains on DFT values but knows the measured moduli of its calibration rows).
     """
     formulas = np.asarray(formulas, dtype=object)
     y = np.asarray(y, dtype=np.float64)
@@ -134,6 +156,7 @@ def fit_target(
         )
     if not model_families:
         raise AnionscreenError("at least one model family must be compared; got none")
+    fit_y = y if label_floor is None else np.maximum(y, label_floor)
     groups = make_groups(grouping, fractions, families, random_state=random_state)
     grouping_used = grouping
     if np.unique(groups).size < 2 and grouping != "cluster":
@@ -143,12 +166,12 @@ def fit_target(
         groups = make_groups("cluster", fractions, families, random_state=random_state)
     folds = make_folds(groups, n_splits)
 
-    metrics: dict[str, dict[str, float]] = {}
-    oof_by_family: dict[str, np.ndarray] = {}
-    for fam in model_families:
-        model = make_model(fam, random_state=random_state, n_jobs=n_jobs)
-        oof_by_family[fam] = out_of_fold(model, features, y, folds)
-        metrics[fam] = regression_metrics(y, oof_by_family[fam])
+    oof_by_family = _family_out_of_fold(
+        model_families, features, fit_y, folds, random_state=random_state, n_jobs=n_jobs
+    )
+    metrics: dict[str, dict[str, float]] = {
+        fam: regression_metrics(y, oof_by_family[fam]) for fam in model_families
+    }
     metrics["mean"] = regression_metrics(y, out_of_fold(make_model("mean"), features, y, folds))
     if baseline_features is not None:
         base = make_model("magpie_rf", random_state=random_state, n_jobs=n_jobs)
@@ -156,7 +179,9 @@ def fit_target(
     chosen = min(model_families, key=lambda f: metrics[f]["mae"])
     oof = oof_by_family[chosen]
 
-    final = make_model(chosen, random_state=random_state, n_jobs=n_jobs).fit(features, y)
+    final = serial(
+        make_model(chosen, random_state=random_state, n_jobs=n_jobs).fit(features, fit_y)
+    )
     imputed = final.named_steps["impute"].transform(features)
     # Distances with the row's own fold held out, in the space of the final imputer: what a
     # candidate unlike the training data looks like to the interval.
@@ -167,11 +192,16 @@ def fit_target(
     metrics[chosen]["coverage"] = float(level_cov[0])
     metrics[chosen]["mean_halfwidth"] = float(level_width[0])
 
-    domain = ApplicabilityDomain().fit(imputed, formulas)
+    domain = ApplicabilityDomain().fit(imputed, formulas, fractions)
     observed = ~np.isnan(features).any(axis=0)
-    offset, extra = 0.0, 0.0
-    if calibration is not None and len(calibration[1]) > 0:
-        offset, extra = _calibration_offset(final, calibration[0], calibration[1], level)
+    measured = None
+    if calibration is not None and len(calibration[1]) >= 2:
+        cal_x, cal_y, cal_amorphous = calibration
+        measured = MeasuredModulusMap().fit(final.predict(cal_x), cal_amorphous, cal_y)
+    if known is None:
+        known = KnownCompounds(
+            fractions, y, formulas if sources is None else np.asarray(sources, dtype=object)
+        )
     model = TargetModel(
         target=target,
         preset=preset,
@@ -179,9 +209,9 @@ def fit_target(
         model=final,
         domain=domain,
         conformal=conformal,
-        offset=offset,
-        extra_halfwidth=extra,
+        measured=measured,
         observed_columns=observed,
+        known=known,
     )
     half = conformal.halfwidth(oof_distance, level)
     oof_table = pd.DataFrame(
@@ -193,6 +223,7 @@ def fit_target(
             "hi": oof + half,
             "distance": oof_distance,
             "fold": folds,
+            "fitted": model.predict_features(features, level).value,
         }
     )
     curve = pd.DataFrame(
@@ -204,28 +235,50 @@ def fit_target(
         "folds": int(np.unique(folds).size),
         "grouping": grouping_used,
         "level": level,
-        "calibration_rows": 0 if calibration is None else len(calibration[1]),
-        "offset": offset,
-        "extra_halfwidth": extra,
+        "families_compared": list(model_families),
+        "label_floor": label_floor,
+        "labels_raised_to_floor": int((fit_y > y).sum()),
+        "measured_rows": 0 if measured is None else measured.rows_,
+        "measured_map": None if measured is None else measured.form_,
+        "measured_loo_mae": None
+        if measured is None
+        else float(np.mean(np.abs(measured.loo_residuals_))),
+        "measured_halfwidth": None if measured is None else measured.halfwidth(level),
         "domain_threshold": domain.threshold_,
         "domain_observed_columns": int(observed.sum()),
     }
     return TrainingResult(model, chosen, metrics, oof_table, curve, info)
 
 
-def _calibration_offset(
-    model: Any, features: np.ndarray, labels: np.ndarray, level: float
-) -> tuple[float, float]:
-    """Mean shift from model to measured labels, and a half-width for its uncertainty.
+def _family_out_of_fold(
+    model_families: tuple[str, ...],
+    features: np.ndarray,
+    y: np.ndarray,
+    folds: np.ndarray,
+    *,
+    random_state: int,
+    n_jobs: int | None,
+) -> dict[str, np.ndarray]:
+    """Out-of-fold predictions of each family; an average family reuses its members' folds.
 
-    The half-width is the ``level`` quantile of the leave-one-out residuals (each measured
-    row against the offset computed without it); with a single row it is that row's
-    absolute residual, which at least keeps the interval honest about the shift.
+    ``et+hgb`` is scikit-learn's ``VotingRegressor`` of ``et`` and ``hgb``: on each fold it fits
+    clones of both on the same rows and averages them, which is exactly the mean of the two
+    families' own out-of-fold predictions, so it costs no extra fit.
     """
-    residual = np.asarray(labels, dtype=np.float64) - model.predict(features)
-    offset = float(residual.mean())
-    m = residual.size
-    if m == 1:
-        return offset, float(abs(residual[0]))
-    loo = residual - (residual.sum() - residual) / (m - 1)
-    return offset, float(np.quantile(np.abs(loo), level))
+    wanted = dict.fromkeys(
+        member for fam in model_families for member in COMPOSITE_FAMILIES.get(fam, (fam,))
+    )
+    oof = {
+        fam: out_of_fold(
+            make_model(fam, random_state=random_state, n_jobs=n_jobs),
+            features,
+            y,
+            folds,
+            n_jobs=FOLD_THREADS if fam in SINGLE_THREADED_FAMILIES else 1,
+        )
+        for fam in wanted
+    }
+    for fam in model_families:
+        if fam in COMPOSITE_FAMILIES:
+            oof[fam] = np.mean([oof[m] for m in COMPOSITE_FAMILIES[fam]], axis=0)
+    return oof

@@ -10,6 +10,7 @@ the sources that can hold its labels.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +19,18 @@ import pandas as pd
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.settings import Settings
-from anionscreen.models.estimators import BASELINE_PRESET, DEFAULT_PRESET, MODEL_FAMILIES
+from anionscreen.models.estimators import BASELINE_PRESET, DEFAULT_PRESET, TRAINING_FAMILIES
 from anionscreen.models.features import featurize_formulas
+from anionscreen.models.known import KnownCompounds
 from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS
-from anionscreen.models.targets import DFT_SOURCES, TargetTable, build_target_table, fractions_of
+from anionscreen.models.targets import (
+    DFT_SOURCES,
+    LABEL_FLOORS,
+    TargetTable,
+    build_target_table,
+    fractions_of,
+)
 from anionscreen.models.training import TrainingResult, fit_target
 from anionscreen.models.validation import DEFAULT_GROUPING
 
@@ -80,6 +88,23 @@ def load_for_target(target: str, sources: tuple[str, ...], settings: Settings) -
     return frame
 
 
+def content_hash(result: TrainingResult) -> str:
+    """sha256 of what a model predicts: its out-of-fold table (with the final model's own
+    predictions of its training rows) and its domain embedding, all as exact float bytes.
+
+    Two trainings on the same data with the same settings give the same content hash (the
+    fitting is seeded and predictions are serial); the model file's own sha256 also depends
+    on the time stamps inside its zip container, so it is not the identity of the model.
+    """
+    digest = hashlib.sha256()
+    oof = result.out_of_fold
+    digest.update(oof["formula"].astype(str).str.cat(sep="\n").encode("utf-8"))
+    for col in ("y", "pred", "lo", "hi", "distance", "fitted"):
+        digest.update(oof[col].to_numpy(dtype=np.float64).tobytes())
+    digest.update(np.ascontiguousarray(result.model.domain.train_embedding_).tobytes())
+    return digest.hexdigest()
+
+
 def data_hash(table: TargetTable) -> str:
     """sha256 of the training labels and calibration rows (formula and value, sorted)."""
     digest = hashlib.sha256()
@@ -95,19 +120,33 @@ def validate_table(
     grouping: str = DEFAULT_GROUPING,
     level: float = 0.9,
     baselines: bool = True,
-    model_families: tuple[str, ...] = MODEL_FAMILIES,
+    model_families: tuple[str, ...] | None = None,
     random_state: int = 0,
 ) -> TrainingResult:
-    """Featurize a target table and run :func:`~anionscreen.models.training.fit_target` on it."""
+    """Featurize a target table and run :func:`~anionscreen.models.training.fit_target` on it.
+
+    ``model_families`` defaults to the target's :data:`TRAINING_FAMILIES`; sigma labels are
+    fitted with the floor :data:`~anionscreen.models.targets.LABEL_FLOORS` gives.
+    """
     formulas = table.formulas
     features = featurize_formulas(formulas, preset)
     baseline = featurize_formulas(formulas, BASELINE_PRESET) if baselines else None
-    calibration = None
+    calibration, known = None, None
+    if table.report.get("modulus_training") == "dft+measured map":
+        # Trained on DFT values: the compositions it knows as *measured* are its calibration
+        # rows only (none at all without them).
+        known = KnownCompounds(np.zeros((0, 118)), np.zeros(0), np.zeros(0, dtype=object))
     if len(table.calibration):
         cal_formulas = table.calibration["formula"].to_numpy(dtype=object)
         calibration = (
             featurize_formulas(cal_formulas, preset),
             table.calibration["y"].to_numpy(dtype=np.float64),
+            table.calibration["amorphous"].to_numpy(dtype=bool),
+        )
+        known = KnownCompounds(
+            fractions_of(cal_formulas),
+            calibration[1],
+            table.calibration["references"].to_numpy(dtype=object),
         )
     return fit_target(
         table.target,
@@ -119,11 +158,14 @@ def validate_table(
         families=table.data["family"].to_numpy(dtype=object),
         baseline_features=baseline,
         calibration=calibration,
-        model_families=model_families,
+        model_families=model_families or TRAINING_FAMILIES[table.target],
         grouping=grouping,
         level=level,
         random_state=random_state,
         n_jobs=-1,
+        label_floor=LABEL_FLOORS.get(table.target),
+        sources=table.data["references"].to_numpy(dtype=object),
+        known=known,
     )
 
 
@@ -134,30 +176,60 @@ def train_models(
     sources: tuple[str, ...] | None = None,
     exclude_formulas: tuple[str, ...] = (),
     exclude_chemsys: tuple[str, ...] = (),
+    published_before: str | None = None,
+    families: tuple[str, ...] | None = None,
     force: bool = False,
+    promote: bool = False,
     preset: str = DEFAULT_PRESET,
     grouping: str = DEFAULT_GROUPING,
     level: float = 0.9,
     baselines: bool = True,
     register: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> list[TrainOutcome]:
-    """Build tables, validate, fit and (unless ``register=False``) register each target."""
+    """Build tables, validate, fit and (unless ``register=False``) register each target.
+
+    A run that leaves data out on purpose (exclusions, ``published_before``, sources other
+    than the defaults) is an *experiment*: it never becomes current unless ``promote`` is set
+    (:mod:`anionscreen.models.promotion`). ``force`` promotes a version the like-for-like
+    comparison rejects. ``progress`` receives one line per step (what is being trained).
+    """
     unknown = [t for t in targets if t not in TARGETS]
     if unknown:
         raise AnionscreenError(f"unknown target(s) {unknown}; expected among {TARGETS}")
-    chosen = default_sources(settings) if sources is None else tuple(sources)
+    defaults = default_sources(settings)
+    chosen = defaults if sources is None else tuple(sources)
+    experiment = bool(
+        exclude_formulas
+        or exclude_chemsys
+        or published_before is not None
+        or set(chosen) != set(defaults)
+    )
+    say = progress or (lambda line: None)
     registry = ModelRegistry(settings.workspace)
     outcomes = []
     for target in targets:
+        say(f"{target}: loading measurements")
         measurements = load_for_target(target, chosen, settings)
         table = build_target_table(
             target,
             measurements,
             exclude_formulas=exclude_formulas,
             exclude_chemsys=exclude_chemsys,
+            published_before=published_before,
+        )
+        fams = families or TRAINING_FAMILIES[target]
+        say(
+            f"{target}: validating {', '.join(fams)} on {len(table.data)} formulas "
+            f"(grouped {grouping} CV) and fitting"
         )
         result = validate_table(
-            table, preset=preset, grouping=grouping, level=level, baselines=baselines
+            table,
+            preset=preset,
+            grouping=grouping,
+            level=level,
+            baselines=baselines,
+            model_families=fams,
         )
         version, current, reason = None, False, "not registered (evaluation only)"
         if register:
@@ -173,11 +245,21 @@ def train_models(
                 "settings": {
                     "exclude_formulas": list(exclude_formulas),
                     "exclude_chemsys": list(exclude_chemsys),
+                    "published_before": published_before,
+                    "families": list(fams),
                     "grouping": grouping,
                     "level": level,
                 },
+                "content_sha256": content_hash(result),
             }
-            done = registry.register(result.model, card, force=force)
+            done = registry.register(
+                result.model,
+                card,
+                oof=result.out_of_fold,
+                experiment=experiment,
+                promote=promote,
+                force=force,
+            )
             version, current, reason = done.version, done.current, done.reason
         outcomes.append(TrainOutcome(target, table, result, version, current, reason))
     return outcomes

@@ -12,6 +12,7 @@ import typer
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.models.arrhenius import KELVIN_OFFSET
+from anionscreen.models.estimators import MODEL_FAMILIES
 from anionscreen.models.predict import Predictor
 from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS
@@ -97,30 +98,85 @@ def _describe(outcome: TrainOutcome) -> str:
     return text
 
 
+PublishedBeforeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--published-before",
+        help="Train only on values published before this month, e.g. 2025-07 (an experiment).",
+    ),
+]
+FamiliesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--families",
+        help="Model families to compare, comma-separated, or 'all' "
+        "(rf, et, hgb, et+hgb; default: the target's default recipe).",
+    ),
+]
+
+
+def _families(text: str | None) -> tuple[str, ...] | None:
+    from anionscreen.models.estimators import MODEL_FAMILIES
+
+    if text is None:
+        return None
+    if text == "all":
+        return MODEL_FAMILIES
+    wanted = tuple(t.strip() for t in text.split(",") if t.strip())
+    bad = [t for t in wanted if t not in MODEL_FAMILIES]
+    if bad or not wanted:
+        raise AnionscreenError(
+            f"--families must name families among {', '.join(MODEL_FAMILIES)} or 'all'; got {text!r}"
+        )
+    return wanted
+
+
 def train(
     ctx: typer.Context,
     target: TargetOpt = "all",
     sources: SourcesOpt = None,
     exclude_formula: ExcludeFormulaOpt = None,
     exclude_chemsys: ExcludeChemsysOpt = None,
+    published_before: PublishedBeforeOpt = None,
+    families: FamiliesOpt = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Make the new version current even if it validates worse."),
+        typer.Option("--force", help="Make the new version current even if it compares worse."),
+    ] = False,
+    promote: Annotated[
+        bool,
+        typer.Option(
+            "--promote",
+            help="Make an experiment (exclusions, --published-before, other sources) current.",
+        ),
     ] = False,
     grouping: Annotated[
         str, typer.Option(help="Cross-validation groups: chemsys, cluster or family.")
     ] = "chemsys",
 ) -> None:
-    """Train, validate (grouped CV with baselines) and register new model versions."""
+    """Train, validate (grouped CV with baselines) and register new model versions.
+
+    A run that leaves data out on purpose is an experiment and does not replace the current model unless --promote is given; otherwise a new version becomes current when its out-of-fold error on the compositions it shares with the current one is not worse.
+
+    Example: anionscreen train --target sigma --exclude-chemsys Li-Ta-S-Cl
+    """
     settings = current_settings(ctx)
+    if published_before is not None:
+        from anionscreen.datasets.published import check_month
+
+        check_month(published_before)
     outcomes = train_models(
         settings,
         targets=_targets(target),
         sources=_sources(sources),
         exclude_formulas=tuple(exclude_formula or ()),
         exclude_chemsys=tuple(exclude_chemsys or ()),
+        published_before=published_before,
+        families=_families(families),
         force=force,
+        promote=promote,
         grouping=grouping,
+        progress=lambda line: typer.echo(line, err=True),
     )
     for outcome in outcomes:
         typer.echo(_describe(outcome))
@@ -134,6 +190,7 @@ def evaluate(
     sources: SourcesOpt = None,
     exclude_formula: ExcludeFormulaOpt = None,
     exclude_chemsys: ExcludeChemsysOpt = None,
+    families: FamiliesOpt = None,
     grouping: Annotated[
         str, typer.Option(help="Cross-validation groups: chemsys, cluster or family.")
     ] = "chemsys",
@@ -154,6 +211,7 @@ def evaluate(
         sources=_sources(sources),
         exclude_formulas=tuple(exclude_formula or ()),
         exclude_chemsys=tuple(exclude_chemsys or ()),
+        families=_families(families) or MODEL_FAMILIES,
         grouping=grouping,
         register=False,
     )
@@ -277,9 +335,11 @@ def list_versions(ctx: typer.Context) -> None:
             card = registry.card(version)
             m = card["metrics"][card["family"]]
             mark = "*" if version == current else " "
+            kind = "experiment" if card.get("experiment") else "model"
             typer.echo(
-                f"{mark} {version}  {card['created']}  {card['family']:<4} "
-                f"MAE {m['mae']:.3f}  rows {card['data_report']['rows']}  parent {card['parent']}"
+                f"{mark} {version}  {card['created']}  {kind:<10} {card['family']:<6} "
+                f"grouped-CV MAE {m['mae']:.3f}  rows {card['data_report']['rows']}  "
+                f"parent {card['parent']}\n      {card.get('promotion_reason', '')}"
             )
 
 

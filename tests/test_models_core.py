@@ -164,11 +164,11 @@ def test_fit_target_chooses_by_validation_and_covers() -> None:
     y = 4 * fr[:, 2] - 2 * fr[:, 7] + rng.normal(scale=0.1, size=n)
     formulas = np.array([f"c{i}" for i in range(n)], dtype=object)
     res = fit_target(
-        "sigma", formulas, y, x, fractions=fr, preset="test", model_families=("rf", "gbr")
+        "sigma", formulas, y, x, fractions=fr, preset="test", model_families=("rf", "hgb")
     )
     assert res.info["grouping"] == "cluster (fallback: chemsys gave 1 group)"
     assert res.info["folds"] == 5
-    maes = {f: res.metrics[f]["mae"] for f in ("rf", "gbr")}
+    maes = {f: res.metrics[f]["mae"] for f in ("rf", "hgb")}
     assert res.chosen_family == min(maes, key=maes.__getitem__)
     assert res.metrics[res.chosen_family]["mae"] < 0.5 * res.metrics["mean"]["mae"]
     assert 0.8 <= res.metrics[res.chosen_family]["coverage"] <= 1.0
@@ -235,13 +235,18 @@ def test_pipeline_with_descriptors_takes_formulas() -> None:
 def test_each_family_name_builds_its_own_regressor() -> None:
     from sklearn.ensemble import (
         ExtraTreesRegressor,
-        GradientBoostingRegressor,
+        HistGradientBoostingRegressor,
         RandomForestRegressor,
+        VotingRegressor,
     )
 
     from anionscreen.models.estimators import make_regressor
 
     assert type(make_regressor("rf")) is RandomForestRegressor
     assert type(make_regressor("et")) is ExtraTreesRegressor
-    assert type(make_regressor("gbr")) is GradientBoostingRegressor
+    assert type(make_regressor("hgb")) is HistGradientBoostingRegressor
+    assert make_regressor("hgb").loss == "absolute_error"
+    both = make_regressor("et+hgb", random_state=3)
+    assert type(both) is VotingRegressor
+    assert [name for name, _ in both.estimators] == ["et", "hgb"]
     assert make_regressor("et", random_state=3).get_params()["random_state"] == 3

@@ -83,11 +83,32 @@ def test_modulus_from_dft_bulk_and_shear_with_measured_calibration() -> None:
     table = build_target_table("modulus", _rows(records))
     assert table.report["dft_formulas"] == 31
     assert table.report["measured"] == 1
-    assert table.report["modulus_training"] == "dft+calibration"
+    assert table.report["modulus_training"] == "dft+measured map"
     first = table.data.set_index("formula").loc["LiCl", "y"]
     assert first == pytest.approx(math.log10(9 * 100 * 50 / (3 * 100 + 50)))
     assert table.calibration["formula"].tolist() == ["Li2TaSCl5"]
     assert table.calibration["y"].tolist() == [pytest.approx(math.log10(8.2))]
+    assert table.calibration["amorphous"].tolist() == [False]
+
+
+def test_modulus_training_keeps_ionic_dft_compounds_and_states_apart() -> None:
+    records = []
+    for i in range(31):
+        for formula in (f"Li{i + 1}Cl", f"Li{i + 1}Al"):  # an ionic and an intermetallic
+            for kind, value in (("bulk", 100 + i), ("shear", 50)):
+                records.append({"composition": formula, "modulus_GPa": str(value),
+                                "modulus_kind": kind, "modulus_method": "DFT"})  # fmt: skip
+    for amorphous, value in (("true", "20"), ("false", "30"), ("true", "22")):
+        records.append({"composition": "Li3PS4", "modulus_GPa": value, "amorphous": amorphous,
+                        "modulus_kind": "Young", "modulus_method": "ultrasonic"})  # fmt: skip
+    table = build_target_table("modulus", _rows(records))
+    assert table.report["dft_formulas"] == 31
+    assert table.report["dft_not_ionic"] == 31
+    assert not table.data["formula"].str.endswith("Al").any()
+    cal = table.calibration.sort_values("amorphous").reset_index(drop=True)
+    assert cal["amorphous"].tolist() == [False, True]  # glass and crystal stay apart
+    glass = (math.log10(20) + math.log10(22)) / 2  # the median of two
+    assert cal["y"].tolist() == [pytest.approx(math.log10(30)), pytest.approx(glass)]
 
 
 @pytest.mark.skipif(

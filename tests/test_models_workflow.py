@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from anionscreen.datasets.bundled import load_bundled
 from anionscreen.datasets.settings import get_settings
 from anionscreen.models.arrhenius import shift_log10_sigma
 from anionscreen.models.predict import PREDICTION_COLUMNS, Predictor
@@ -22,15 +23,13 @@ LTSOC = ["Li2TaSCl5", "Li2TaS0.7O0.3Cl5", "Li2TaS0.4O0.6Cl5", "Li2TaS0.1O0.9Cl5"
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("ws")
+    # Bundled data only (fast): an experiment (not the default sources), promoted on request.
     result = CliRunner().invoke(
-        app, ["-w", str(ws), "train", "--sources", "bundled", "--target", "all"]
+        app, ["-w", str(ws), "train", "--sources", "bundled", "--target", "all", "--promote"]
     )
     assert result.exit_code == 0, result.output
-    assert "sigma-0001 now current: first version" in result.output
+    assert "sigma-0001 now current: experiment promoted on request (--promote)" in result.output
     assert "modulus-0001 now current" in result.output
-    # On 24 bundled Ea values no family beats the mean under grouped CV, and train says so.
-    ea_part = result.output.split("ea: ", 1)[1].split("modulus: ", 1)[0]
-    assert "no model family beats the mean predictor" in ea_part
     return ws
 
 
@@ -38,16 +37,23 @@ def test_train_registers_cards(workspace: Path) -> None:
     reg = ModelRegistry(workspace)
     card = reg.card("sigma-0001")
     assert card["sources"] == ["bundled"]
-    # 44 bundled rows: 3 without a formula, 1 censored (Li3BS3 '>'), 7 duplicates merged
-    # (the 75Li2S-25P2S5 glass, Li1.5P0.5S2, is the same composition as beta-Li3PS4).
-    assert card["data_report"]["no_formula"] == 3
-    assert card["data_report"]["censored"] == 1
-    assert card["data_report"]["duplicates_merged"] == 7
-    assert card["data_report"]["rows"] == 32
-    assert set(card["metrics"]) == {"rf", "et", "gbr", "mean", "magpie_rf"}
-    assert card["family"] in {"rf", "et", "gbr"}
-    chosen_mae = card["metrics"][card["family"]]["mae"]
-    assert chosen_mae == min(card["metrics"][f]["mae"] for f in ("rf", "et", "gbr"))
+    assert card["experiment"] is True
+    bundled = load_bundled()
+    sigma_rows = bundled[bundled["sigma_S_per_cm"].notna()]
+    report = card["data_report"]
+    assert report["input_rows"] == len(bundled)
+    assert report["censored"] == int((sigma_rows["sigma_censored"] != "").sum())
+    counted = report["rows"] + report["duplicates_merged"] + report["censored"]
+    assert counted + report.get("far_from_25C", 0) == len(sigma_rows)
+    # sigma trains the default recipe; the baselines are in the same card
+    assert set(card["metrics"]) == {"et+hgb", "mean", "magpie_rf"}
+    assert card["family"] == "et+hgb"
+    assert card["validation"]["label_floor"] == -12.0
+    ea = reg.card("ea-0001")
+    assert set(ea["metrics"]) == {"rf", "et", "hgb", "et+hgb", "mean", "magpie_rf"}
+    chosen_mae = ea["metrics"][ea["family"]]["mae"]
+    assert chosen_mae == min(ea["metrics"][f]["mae"] for f in ("rf", "et", "hgb", "et+hgb"))
+    assert len(card["content_sha256"]) == 64
     assert reg.card("modulus-0001")["data_report"]["modulus_training"] == "measured"
     listing = CliRunner().invoke(app, ["-w", str(workspace), "models", "list"])
     assert listing.exit_code == 0
@@ -67,7 +73,17 @@ def test_predict_columns_intervals_and_domain(workspace: Path) -> None:
     # Training compositions are their own nearest neighbours.
     assert table["nearest_known"].iloc[0] == "Li2TaSCl5"
     assert table["nearest_distance"].iloc[0] == pytest.approx(0.0, abs=1e-6)
-    assert bool(table["in_domain"].iloc[0])
+    assert bool(table["sigma_in_domain"].iloc[0])
+    # Measured compositions come back with their measured value and source.
+    assert table["known"].iloc[:4].tolist() == [True] * 4
+    assert table["measured_sigma_S_per_cm"].iloc[2] == pytest.approx(4.17e-3)
+    assert "10.1021/acsmaterialslett.5c01054" in table["measured_source"].iloc[2]
+    np.testing.assert_allclose(table["sigma_mS_per_cm"], 1e3 * table["sigma_S_per_cm"])
+    np.testing.assert_allclose(table["sigma_S_per_cm_lo"], 10 ** table["log10_sigma_S_per_cm_lo"])
+    assert (
+        table["in_domain"].tolist()
+        == (table["sigma_in_domain"] & table["ea_in_domain"] & table["modulus_in_domain"]).tolist()
+    )
     assert str(table["model_versions"].iloc[0]) == "sigma-0001,ea-0001,modulus-0001"
 
 
@@ -127,7 +143,7 @@ def test_cli_predict_formats_and_errors(workspace: Path, tmp_path: Path) -> None
 def test_new_measurement_moves_prediction(tmp_path: Path) -> None:
     runner = CliRunner()
     ws = tmp_path / "ws"
-    train = ["-w", str(ws), "train", "--target", "sigma", "--sources", "bundled,log"]
+    train = ["-w", str(ws), "train", "--target", "sigma", "--sources", "bundled,log", "--promote"]
     assert runner.invoke(app, train).exit_code == 0
     settings = get_settings(ws)
     before = Predictor.from_registry(settings, train_if_missing=False).predict(["Li3ScCl6"])
@@ -138,10 +154,10 @@ def test_new_measurement_moves_prediction(tmp_path: Path) -> None:
     )
     added = runner.invoke(app, ["-w", str(ws), "data", "add", str(new)])
     assert added.exit_code == 0, added.output
-    retrained = runner.invoke(app, [*train, "--force"])
+    retrained = runner.invoke(app, train)
     assert retrained.exit_code == 0, retrained.output
-    assert "sigma: 33 formulas from 45 rows (bundled 39, log 1)" in retrained.output
-    assert "sigma-0002" in retrained.output
+    assert "log 1)" in retrained.output
+    assert "sigma-0002 now current" in retrained.output
     after = Predictor.from_registry(settings, train_if_missing=False).predict(["Li3ScCl6"])
     assert after["model_versions"].iloc[0].startswith("sigma-0002")
     gap_before = abs(float(before["log10_sigma_S_per_cm"].iloc[0]) - measured)
@@ -179,7 +195,7 @@ def test_evaluate_saves_metrics_and_plots(tmp_path: Path) -> None:
     )
     assert out.exit_code == 0, out.output
     metrics = json.loads((tmp_path / "ev/metrics.json").read_text())
-    assert set(metrics["ea"]["metrics"]) == {"rf", "et", "gbr", "mean", "magpie_rf"}
+    assert set(metrics["ea"]["metrics"]) == {"rf", "et", "hgb", "et+hgb", "mean", "magpie_rf"}
     assert (tmp_path / "ev/ea_parity.png").stat().st_size > 1000
     assert (tmp_path / "ev/ea_coverage.png").stat().st_size > 1000
     assert not (tmp_path / "models").exists()  # evaluation registers nothing

@@ -1,0 +1,66 @@
+"""Known compounds: has this candidate's composition been measured already, at any scale?
+
+A model remembers the compositions it was trained on with their measured label and where the
+values came from (DOIs, or the source name when a row has none). Compositions are matched by
+their element fractions, which do not depend on how a formula is scaled (``Li7P3S11`` and the
+glass ``70Li2S-30P2S5`` are one composition), rounded to :data:`DECIMALS` decimals so that
+fractions computed along different paths (pymatgen for measurements, exact rationals in the
+generators) meet. Lookups are one dictionary probe per candidate row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DECIMALS = 9
+
+
+def _keys(fractions: np.ndarray) -> list[bytes]:
+    rounded = np.round(np.asarray(fractions, dtype=np.float64), DECIMALS) + 0.0  # no -0.0
+    return [row.tobytes() for row in np.ascontiguousarray(rounded)]
+
+
+@dataclass(frozen=True)
+class KnownMatch:
+    """Per-row answer: the matched training row (-1 if none), its label and its sources."""
+
+    index: np.ndarray
+    label: np.ndarray
+    source: np.ndarray
+
+    @property
+    def known(self) -> np.ndarray:
+        """Rows whose composition was measured."""
+        return np.asarray(self.index >= 0, dtype=bool)
+
+
+class KnownCompounds:
+    """The measured compositions behind a model.
+
+    Parameters
+    ----------
+    fractions : ndarray of shape (n, 118)
+        Element fractions of the training compositions (one row per composition).
+    labels : ndarray of shape (n,)
+        Their measured labels, in the model's units.
+    sources : ndarray of shape (n,)
+        Where each was measured (``"10.1021/...; 10.1039/..."``).
+    """
+
+    def __init__(self, fractions: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> None:
+        self.fractions = np.round(np.asarray(fractions, dtype=np.float64), DECIMALS) + 0.0
+        self.labels = np.asarray(labels, dtype=np.float64)
+        self.sources = np.asarray(sources, dtype=object)
+
+    def match(self, fractions: np.ndarray) -> KnownMatch:
+        """The measured composition each row of ``fractions`` is, if any."""
+        lookup = {key: i for i, key in enumerate(_keys(self.fractions))}
+        index = np.array([lookup.get(key, -1) for key in _keys(fractions)], dtype=np.int64)
+        hit = index >= 0
+        label = np.full(index.size, np.nan)
+        label[hit] = self.labels[index[hit]]
+        source = np.full(index.size, "", dtype=object)
+        source[hit] = self.sources[index[hit]]
+        return KnownMatch(index=index, label=label, source=source)
