@@ -106,7 +106,7 @@ def _holdout(train: pd.DataFrame, tests: list[tuple[str, np.ndarray, np.ndarray]
                 "Magpie RF (scikit-learn default, same training rows)",
                 y,
                 base.predict(featurize_formulas(formulas, BASELINE_PRESET)),
-            ),  # fmt: skip
+            ),
             _row(
                 f"anionscreen ({result.chosen_family}, conformal)",
                 y,
@@ -114,7 +114,7 @@ def _holdout(train: pd.DataFrame, tests: list[tuple[str, np.ndarray, np.ndarray]
                 pred.lo,
                 pred.hi,
                 pred.in_domain,
-            ),  # fmt: skip
+            ),
         ]
     return lines
 
@@ -149,8 +149,9 @@ def default(settings: Any) -> list[str]:
 
 def obelix(settings: Any) -> list[str]:
     test = load_source("obelix_test", settings)
-    others = load_measurements(["bundled", "obelix_train", "liverpool", "laskowski", "mchaffie"],
-                               settings)  # fmt: skip
+    others = load_measurements(
+        ["bundled", "obelix_train", "liverpool", "laskowski", "mchaffie"], settings
+    )
     # Same composition at any scale is the same model input: the test split is removed by
     # composition key (Li7P3S11 in test also removes the glass 70Li2S-30P2S5 from training).
     test_keys = {composition_key(f) for f in test["formula"] if f}
@@ -166,8 +167,9 @@ def obelix(settings: Any) -> list[str]:
         f"({test_table.report['censored']}), one row per formula (median).",
         "",
     ]
-    return lines + _holdout(train, [("OBELiX test, uncensored, one row per formula",
-                                     test_table.formulas, test_table.y)])  # fmt: skip
+    return lines + _holdout(
+        train, [("OBELiX test, uncensored, one row per formula", test_table.formulas, test_table.y)]
+    )
 
 
 def _has_halogen(formulas: pd.Series) -> pd.Series:
@@ -186,8 +188,9 @@ def halide(settings: Any) -> list[str]:
         f"({int(has_x.sum())} rows). Test: those rows, censored excluded, one per formula.",
         "",
     ]
-    return lines + _holdout(rows[~has_x], [("halogen-containing formulas", test_table.formulas,
-                                           test_table.y)])  # fmt: skip
+    return lines + _holdout(
+        rows[~has_x], [("halogen-containing formulas", test_table.formulas, test_table.y)]
+    )
 
 
 def indomain(settings: Any) -> list[str]:
@@ -214,7 +217,7 @@ def indomain(settings: Any) -> list[str]:
             sub["pred"].to_numpy(),
             sub["lo"].to_numpy(),
             sub["hi"].to_numpy(),
-        ),  # fmt: skip
+        ),
     ]
     only = build_target_table("sigma", rows[_has_halogen(rows["formula"])])
     res2 = validate_table(only)
@@ -264,7 +267,7 @@ def timesplit(settings: Any, cutoff: str = "2025-07") -> list[str]:
                 pred.lo,
                 pred.hi,
                 pred.in_domain,
-            ),  # fmt: skip
+            ),
             "",
         ]
         if target == "sigma":
@@ -275,8 +278,10 @@ def timesplit(settings: Any, cutoff: str = "2025-07") -> list[str]:
             for f, name in zip(ltsoc, LTSOC, strict=True):
                 if f in known:
                     i = known[f]
-                    lines.append(f"| {name} | {test.y[i]:.2f} | {pred.value[i]:.2f} "
-                                 f"[{pred.lo[i]:.2f}, {pred.hi[i]:.2f}] | {bool(pred.in_domain[i])} |")  # fmt: skip
+                    lines.append(
+                        f"| {name} | {test.y[i]:.2f} | {pred.value[i]:.2f} "
+                        f"[{pred.lo[i]:.2f}, {pred.hi[i]:.2f}] | {bool(pred.in_domain[i])} |"
+                    )
             lines.append("")
     return lines
 
@@ -298,8 +303,9 @@ def rediscovery(settings: Any) -> list[str]:
         "",
     ]
     for target in ("sigma", "ea", "modulus"):
-        table = build_target_table(target, load_for_target(target, sources, offline),
-                                   exclude_chemsys=("Li-Ta-S-Cl",))  # fmt: skip
+        table = build_target_table(
+            target, load_for_target(target, sources, offline), exclude_chemsys=("Li-Ta-S-Cl",)
+        )
         models[target] = (f"{target}-experiment", validate_table(table).model)
         lines.append(
             f"- {target}: {len(table.data)} formulas, {table.report.get('excluded_chemsys', 0)} rows excluded"
@@ -357,8 +363,9 @@ def modulus(settings: Any) -> list[str]:
     table = build_target_table("modulus", rows)
     result = validate_table(table)
     cal = table.calibration
-    z = result.model.model.predict(featurize_formulas(cal["formula"].to_numpy(dtype=object),
-                                                      DEFAULT_PRESET))  # fmt: skip
+    z = result.model.model.predict(
+        featurize_formulas(cal["formula"].to_numpy(dtype=object), DEFAULT_PRESET)
+    )
     a = cal["amorphous"].to_numpy(dtype=np.float64)
     y = cal["y"].to_numpy(dtype=np.float64)
     fitted = MeasuredModulusMap().fit(z, a, y)
