@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.files import atomic_output
 from anionscreen.descriptors.composite import PRESETS, featurize
 
 _SUFFIXES = (".csv", ".parquet")
@@ -44,15 +45,14 @@ def _read_column(path: Path, column: str) -> pd.Series:
 
 
 def _write(table: pd.DataFrame, path: Path) -> None:
-    """Write via a temporary file and rename, so no half-written output is ever left."""
+    """Write atomically: no half-written output, and no temporary file, is ever left."""
     suffix = _check_suffix(path, "--out")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    if suffix == ".csv":
-        table.to_csv(tmp, index=False)
-    else:
-        table.to_parquet(tmp, index=False)
-    tmp.replace(path)
+    with atomic_output(path) as tmp:
+        if suffix == ".csv":
+            table.to_csv(tmp, index=False)
+        else:
+            table.to_parquet(tmp, index=False)
 
 
 def featurize_command(

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.files import atomic_output
 from anionscreen.datasets.formula import formula_amounts
 from anionscreen.descriptors.charge import charge_balance
 from anionscreen.descriptors.elements import element_index
@@ -62,14 +63,9 @@ def _write(frames: Iterator[pd.DataFrame], out: Path, columns: list[str], string
     """Stream frames to Parquet or CSV; returns the number of rows written."""
     _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".partial")
-    try:
-        rows = _write_to(tmp, frames, out.suffix.lower(), columns, strings)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # an error or Ctrl-C leaves no partial file behind
-        raise
-    tmp.replace(out)  # never leave a half-written file under the final name
-    return rows
+    # An error or Ctrl-C leaves neither a partial file nor a half-written one under the name.
+    with atomic_output(out) as tmp:
+        return _write_to(tmp, frames, out.suffix.lower(), columns, strings)
 
 
 def _check_out(out: Path) -> None:

@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from anionscreen.datasets.files import atomic_output
 from anionscreen.screening.acquisition import acquisition_values, select_batch
 from anionscreen.screening.campaign import Campaign
 from anionscreen.screening.ranking import pareto_ranks, rank_order, utilities
@@ -164,9 +165,10 @@ def finalize_run(run: Run, campaign: Campaign) -> dict[str, Any]:
         front = empty.copy()
     top = empty.copy()
     acq_pool = empty.copy()
-    target = run.path / "candidates.parquet"
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    with pq.ParquetWriter(tmp, schema) as writer:
+    with (
+        atomic_output(run.path / "candidates.parquet") as tmp,
+        pq.ParquetWriter(tmp, schema) as writer,
+    ):
         for index in run.completed_chunks():
             table = pq.read_table(run.checkpoint_path(index))
             ids = _numbers(table, "candidate_id").astype(np.int64)
@@ -197,7 +199,6 @@ def finalize_run(run: Run, campaign: Campaign) -> dict[str, Any]:
                 acq.pool_size,
                 "acquisition",
             )
-    os.replace(tmp, target)
     ranked = top.iloc[rank_order(top)] if not top.empty else top
     ranked = _order_columns(ranked.assign(rank=np.arange(1, len(ranked) + 1)))
     pareto = front

@@ -14,7 +14,6 @@ is never overwritten.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
 import stat
@@ -27,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.files import atomic_write_bytes
+from anionscreen.datasets.files import TEMPORARY_SUFFIX, atomic_output, atomic_write_bytes
 from anionscreen.datasets.files import package_versions as installed_versions
 
 CHUNK_META_KEY = b"anionscreen.chunk"
@@ -54,15 +53,6 @@ class RunError(AnionscreenError):
 def package_versions() -> dict[str, str]:
     """Versions of Python and the packages a run's results depend on."""
     return {"python": platform.python_version(), **installed_versions(_PACKAGES)}
-
-
-def atomic_write_parquet(path: Path, table: pa.Table) -> None:
-    """Write an Arrow table as Parquet through a temporary file and a rename."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp)
-    with open(tmp, "rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def runs_root(workspace: Path) -> Path:
@@ -123,7 +113,8 @@ class Run:
         if name.endswith(".csv"):
             atomic_write_bytes(path, table.to_csv(index=False, float_format="%.10g").encode())
         else:
-            atomic_write_parquet(path, pa.Table.from_pandas(table, preserve_index=False))
+            with atomic_output(path) as tmp:
+                pq.write_table(pa.Table.from_pandas(table, preserve_index=False), tmp)
         return path
 
     def checkpoint_path(self, index: int) -> Path:
@@ -142,7 +133,8 @@ class Run:
         )
         meta = dict(arrow.schema.metadata or {})
         meta[CHUNK_META_KEY] = json.dumps(stats, sort_keys=True).encode()
-        atomic_write_parquet(self.checkpoint_path(index), arrow.replace_schema_metadata(meta))
+        with atomic_output(self.checkpoint_path(index)) as tmp:
+            pq.write_table(arrow.replace_schema_metadata(meta), tmp)
 
     def completed_chunks(self) -> dict[int, dict[str, Any]]:
         """Index -> counts of every checkpointed chunk (read from the files themselves)."""
@@ -163,26 +155,18 @@ class Run:
         removed = 0
         for folder in (self.path, self.chunks_dir):
             if folder.is_dir():
-                # Parquet temporaries are ``.NAME.tmp-PID``; JSON and CSV ones (written by
-                # datasets.files.atomic_write_bytes) are ``.NAME.RANDOM.tmp``.
-                for pattern in (".*.tmp-*", ".*.tmp"):
-                    for path in folder.glob(pattern):
-                        path.unlink()
-                        removed += 1
+                # Every file of a run is written by datasets.files.atomic_output.
+                for path in folder.glob(f".*{TEMPORARY_SUFFIX}"):
+                    path.unlink()
+                    removed += 1
         return removed
 
     def mark_finished(self, **fields: Any) -> None:
         """Record the final fields, set status finished and make every file read-only."""
         self.update_info(status="finished", finished_utc=_now(), **fields)
-        # Readable as the umask allows: the JSON and CSV files come from mkstemp (mode 0600),
-        # which would leave them, unlike the Parquet files, unreadable to the group.
-        umask = os.umask(0)
-        os.umask(umask)
-        readable = (stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH) & ~umask
         for path in self.path.rglob("*"):
             if path.is_file():
-                mode = path.stat().st_mode | readable
-                path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+                path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
 def _now() -> str:

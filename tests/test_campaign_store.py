@@ -258,9 +258,9 @@ def test_a_run_executes_in_one_process_at_a_time(tmp_path: Path) -> None:
 def test_stale_temporaries_of_a_killed_run_are_removed(tmp_path: Path) -> None:
     run, _, _ = new_run(tmp_path, "killed")
     left = [
-        run.chunks_dir / ".chunk-000003.parquet.tmp-4242",
-        run.path / ".candidates.parquet.tmp-4242",
-        run.path / ".manifest.json.k3j_x9.tmp",
+        run.chunks_dir / ".chunk-000003.parquet.5f0e9a1c.tmp",
+        run.path / ".candidates.parquet.0b7d22e4.tmp",
+        run.path / ".manifest.json.9c41d3aa.tmp",
     ]
     for path in left:
         path.write_bytes(b"half")
