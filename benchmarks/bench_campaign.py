@@ -31,11 +31,11 @@ import numpy as np
 import psutil
 
 from anionscreen.datasets.settings import get_settings
-from anionscreen.screening.campaign import campaign_from_dict
-from anionscreen.screening.execute import ExecutorSpec
-from anionscreen.screening.generators import generate_all
-from anionscreen.screening.pipeline import build_scorer, build_source
-from anionscreen.screening.runner import execute_run, start_run
+from anionscreen.screening.campaign.config import campaign_from_dict
+from anionscreen.screening.run.execute import ExecutorSpec
+from anionscreen.screening.run.pipeline import build_scorer, build_source
+from anionscreen.screening.run.runner import execute_run, start_run
+from anionscreen.screening.spaces.generators import generate_all
 
 METALS = ["Ta", "Nb", "W", "Mo", "Sb", "Zr", "Hf", "Ti", "Sn", "Bi"]
 METALS += ["V", "Ga", "In", "Al", "Y", "Sc", "Fe", "Cr", "Ge", "Si"]
@@ -184,7 +184,7 @@ def executor_compare(settings: Any, size: float) -> dict[str, float]:
 
 
 def _spaces(campaign: Any) -> Any:
-    from anionscreen.screening.campaign import validate_spaces
+    from anionscreen.screening.campaign.config import validate_spaces
 
     return validate_spaces(campaign, "<bench>")
 

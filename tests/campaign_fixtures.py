@@ -16,11 +16,11 @@ from pymatgen.core.composition import Composition
 from sklearn.linear_model import Ridge
 
 from anionscreen.descriptors.chunk import CompositionChunk, chunk_from_compositions
-from anionscreen.screening.campaign import Campaign, campaign_from_dict
-from anionscreen.screening.execute import ExecutorSpec
-from anionscreen.screening.runner import ChunkSource, execute_run, start_run
-from anionscreen.screening.runstore import Run
-from anionscreen.screening.scoring import ChunkScorer
+from anionscreen.screening.campaign.config import Campaign, campaign_from_dict
+from anionscreen.screening.run.execute import ExecutorSpec
+from anionscreen.screening.run.runner import ChunkSource, execute_run, start_run
+from anionscreen.screening.run.scoring import ChunkScorer
+from anionscreen.screening.run.store import Run
 
 # (formula, log10 sigma S/cm, Ea eV, modulus GPa): Ogbolu et al. 2025 and literature rows of
 # the bundled data; modulus 8.2/7.3 GPa measured, others representative.

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from anionscreen.datasets.errors import ConfigError
-from anionscreen.screening.campaign import (
+from anionscreen.screening.campaign.config import (
     DEFAULT_CAMPAIGN_TOML,
     campaign_from_toml,
     default_campaign,

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.screening.cli import app
-from anionscreen.screening.execute import ExecutorSpec, PackedChunk
-from anionscreen.screening.query import QueryError, query_run
-from anionscreen.screening.runstore import RunError, create_run, list_runs, open_run
+from anionscreen.screening.results.query import QueryError, query_run
+from anionscreen.screening.run.execute import ExecutorSpec, PackedChunk
+from anionscreen.screening.run.store import RunError, create_run, list_runs, open_run
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +198,7 @@ def test_packing_round_trips_chunks() -> None:
 
 def test_resume_refuses_a_changed_space(tmp_path: Path) -> None:
     run, campaign, scorer = new_run(tmp_path, "changed")
-    from anionscreen.screening.runner import ChunkSource, execute_run
+    from anionscreen.screening.run.runner import ChunkSource, execute_run
 
     first = next(make_chunks(4))
     run.write_checkpoint(0, pd.DataFrame({"a": [1]}), {"generated": 4, "first_formula": "X"})
@@ -211,8 +211,8 @@ def test_resume_refuses_a_changed_space(tmp_path: Path) -> None:
 def test_run_where_nothing_is_feasible_still_finishes(tmp_path: Path) -> None:
     from campaign_fixtures import TinyPredictor, source, tiny_campaign
 
-    from anionscreen.screening.runner import execute_run, start_run
-    from anionscreen.screening.scoring import ChunkScorer
+    from anionscreen.screening.run.runner import execute_run, start_run
+    from anionscreen.screening.run.scoring import ChunkScorer
 
     campaign = tiny_campaign(4, constraints={"sigma_min_S_per_cm": 1.0})
     scorer = ChunkScorer(predictor=TinyPredictor(), campaign=campaign)
@@ -230,7 +230,7 @@ def test_run_where_nothing_is_feasible_still_finishes(tmp_path: Path) -> None:
 
 
 def test_resume_refuses_changed_mp_data(tmp_path: Path) -> None:
-    from anionscreen.screening.runner import check_same_mp_data
+    from anionscreen.screening.run.runner import check_same_mp_data
 
     run, _, _ = new_run(tmp_path, "mp")
     started = "Materials Project columns from the cache (Cl-Li@2025.09.25)"
@@ -243,7 +243,7 @@ def test_resume_refuses_changed_mp_data(tmp_path: Path) -> None:
 def test_a_run_executes_in_one_process_at_a_time(tmp_path: Path) -> None:
     from filelock import FileLock
 
-    from anionscreen.screening.runner import execute_run
+    from anionscreen.screening.run.runner import execute_run
 
     run, campaign, scorer = new_run(tmp_path, "busy")
     busy = pytest.raises(RunError, match="'busy' is being executed by another process")

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.screening.cli import app
-from anionscreen.screening.cli_generate import _write
+from anionscreen.screening.cli.generate import _write
 
 SPACES = """
 [[space]]

@@ -18,13 +18,13 @@ from typer.testing import CliRunner
 
 from anionscreen.datasets.materials_project import fetch_chemsys
 from anionscreen.datasets.settings import Settings
-from anionscreen.screening.campaign import Campaign, campaign_from_dict, validate_spaces
+from anionscreen.screening.campaign.config import Campaign, campaign_from_dict, validate_spaces
 from anionscreen.screening.cli import app
-from anionscreen.screening.execute import ExecutorSpec, PackedChunk, iter_results
-from anionscreen.screening.generators import count_all, generate_all
-from anionscreen.screening.mp_campaign import plan_mp_columns
-from anionscreen.screening.runner import ChunkSource
-from anionscreen.screening.scoring import ChunkScorer
+from anionscreen.screening.run.execute import ExecutorSpec, PackedChunk, iter_results
+from anionscreen.screening.run.mp_data import plan_mp_columns
+from anionscreen.screening.run.runner import ChunkSource
+from anionscreen.screening.run.scoring import ChunkScorer
+from anionscreen.screening.spaces.generators import count_all, generate_all
 
 WINDOW_CAMPAIGN = """
 name = "window"

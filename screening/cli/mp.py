@@ -24,7 +24,7 @@ from anionscreen.datasets.mp_cache import (
 from anionscreen.datasets.mp_client import DEFAULT_THERMO_TYPE, api_key_configured
 from anionscreen.descriptors.chunk import chunk_from_compositions
 from anionscreen.descriptors.mp_columns import MPColumnProvider
-from anionscreen.screening.cli import current_settings
+from anionscreen.screening.cli.app import current_settings
 
 mp_app = typer.Typer(
     name="mp",

@@ -2,7 +2,7 @@
 
 The acquisition value of a candidate is computed on the campaign's scalar score, whose
 standard deviation comes from the models' 90 % intervals (see
-:func:`~anionscreen.screening.ranking.score_columns`):
+:func:`~anionscreen.screening.campaign.ranking.score_columns`):
 
 - ``ucb``: upper confidence bound ``score + kappa * score_std``;
 - ``ei``: expected improvement over the best predicted score of the run,
@@ -27,7 +27,7 @@ import pandas as pd
 from pymatgen.core.composition import Composition
 
 from anionscreen.descriptors.chunk import compositions_to_fractions
-from anionscreen.screening.campaign import Acquisition
+from anionscreen.screening.campaign.config import Acquisition
 
 
 def _normal_cdf(z: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Generators: template spaces, the general system enumerator, and streaming over many spaces.
 
-:class:`TemplateGenerator` enumerates a template space (see :mod:`~anionscreen.screening.spaces`)
+:class:`TemplateGenerator` enumerates a template space (see :mod:`~anionscreen.screening.spaces.specs`)
 in a fixed order: for each choice of the symbol placeholders (product of their lists, first
 placeholder slowest), the grid points of the numeric placeholders (product, first placeholder
 slowest), and at each point the oxidation-state assignments that make it neutral (product over
@@ -34,21 +34,21 @@ from anionscreen.datasets.errors import ConfigError
 from anionscreen.descriptors.charge import default_oxidation_states
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.chunking import (
+from anionscreen.screening.spaces.chunking import (
     Generator,
     Piece,
     check_chunk_size,
     first_distinct,
     rechunk,
 )
-from anionscreen.screening.filters import (
+from anionscreen.screening.spaces.filters import (
     composition_mask,
     electronegativity_ok,
     pauling_electronegativity,
 )
-from anionscreen.screening.repeats import dedupe_keys, template_may_repeat
-from anionscreen.screening.spaces import SpaceSpec
-from anionscreen.screening.system_enumerator import SystemEnumerator
+from anionscreen.screening.spaces.repeats import dedupe_keys, template_may_repeat
+from anionscreen.screening.spaces.specs import SpaceSpec
+from anionscreen.screening.spaces.system_enumerator import SystemEnumerator
 
 __all__ = [
     "Generator",

@@ -25,7 +25,7 @@ from anionscreen.datasets.fetch import fetch as fetch_dataset
 from anionscreen.datasets.files import sha256_of_file
 from anionscreen.datasets.measurement_log import append_measurements, log_path
 from anionscreen.datasets.sources import SOURCE_NAMES, list_sources, load_measurements
-from anionscreen.screening.cli import current_settings
+from anionscreen.screening.cli.app import current_settings
 
 DEFAULT_EXPORT_SOURCES = ("bundled", "log")
 

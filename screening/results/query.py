@@ -7,7 +7,7 @@ queried from its checkpoints, without Pareto ranks or acquisition values.
 
 Examples
 --------
->>> from anionscreen.screening.query import query_run  # doctest: +SKIP
+>>> from anionscreen.screening.results.query import query_run  # doctest: +SKIP
 >>> query_run(run, top=5, where="M = 'Nb' AND x >= 0.5", contains=["Br"])  # doctest: +SKIP
 """
 
@@ -21,8 +21,8 @@ import pandas as pd
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.finalize import LEADING_COLUMNS
-from anionscreen.screening.runstore import Run
+from anionscreen.screening.run.finalize import LEADING_COLUMNS
+from anionscreen.screening.run.store import Run
 
 _TABLES = {
     "ranked": "ranked.parquet",

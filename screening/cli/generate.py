@@ -17,9 +17,9 @@ from anionscreen.datasets.files import atomic_output
 from anionscreen.datasets.formula import formula_amounts
 from anionscreen.descriptors.charge import charge_balance
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.chunking import Generator
-from anionscreen.screening.generators import make_generator
-from anionscreen.screening.spaces import load_spaces
+from anionscreen.screening.spaces.chunking import Generator
+from anionscreen.screening.spaces.generators import make_generator
+from anionscreen.screening.spaces.specs import load_spaces
 
 _STRING_COLUMNS = {"formula", "space", "cations", "anions"}
 

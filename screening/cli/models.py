@@ -16,7 +16,7 @@ from anionscreen.models.predict import Predictor
 from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS
 from anionscreen.models.workflow import TrainOutcome, train_models
-from anionscreen.screening.cli import current_settings
+from anionscreen.screening.cli.app import current_settings
 
 models_app = typer.Typer(help="List, inspect and promote trained model versions.")
 

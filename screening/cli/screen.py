@@ -21,16 +21,16 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.screening.campaign import (
+from anionscreen.screening.campaign.config import (
     DEFAULT_CAMPAIGN_TOML,
     campaign_from_toml,
     load_campaign,
 )
-from anionscreen.screening.cli import current_settings
-from anionscreen.screening.execute import ExecutorSpec, Progress, check_reachable
-from anionscreen.screening.query import query_run
-from anionscreen.screening.report import write_report
-from anionscreen.screening.runner import (
+from anionscreen.screening.cli.app import current_settings
+from anionscreen.screening.results.query import query_run
+from anionscreen.screening.results.report import write_report
+from anionscreen.screening.run.execute import ExecutorSpec, Progress, check_reachable
+from anionscreen.screening.run.runner import (
     CampaignInterruptedError,
     check_same_mp_data,
     execute_run,
@@ -39,7 +39,7 @@ from anionscreen.screening.runner import (
     run_summary,
     start_run,
 )
-from anionscreen.screening.runstore import Run, list_runs, open_run
+from anionscreen.screening.run.store import Run, list_runs, open_run
 
 _SHOW = ["rank", "formula", "sigma_S_per_cm", "ea_eV", "modulus_GPa", "score", "in_domain"]
 # What a terminal table of candidates shows; csv and json give every column.
@@ -126,7 +126,7 @@ def screen(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Run a screening campaign: generate, featurize, predict, score and rank candidates."""
-    from anionscreen.screening.pipeline import build_scorer, build_source, dataset_hashes
+    from anionscreen.screening.run.pipeline import build_scorer, build_source, dataset_hashes
 
     if example:
         typer.echo(DEFAULT_CAMPAIGN_TOML, nl=False)

@@ -84,22 +84,15 @@ def current_settings(ctx: typer.Context) -> Settings:
 def _register_commands() -> None:
     # Imported here, not at the top, so each command module can import ``current_settings``
     # from this one. Add one import and one tuple entry per command module.
-    from anionscreen.screening import (
-        cli_data,
-        cli_featurize,
-        cli_generate,
-        cli_models,
-        cli_mp,
-        cli_screen,
-    )
+    from anionscreen.screening.cli import data, featurize, generate, models, mp, screen
 
     command_modules: tuple[ModuleType, ...] = (
-        cli_data,
-        cli_generate,
-        cli_mp,
-        cli_screen,
-        cli_featurize,
-        cli_models,
+        data,
+        generate,
+        mp,
+        screen,
+        featurize,
+        models,
     )
     for module in command_modules:
         module.register(app)

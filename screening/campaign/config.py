@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from anionscreen.datasets.errors import ConfigError
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.objectives import get_objective
+from anionscreen.screening.campaign.objectives import get_objective
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -182,7 +182,7 @@ def campaign_from_dict(data: dict[str, Any], source: str = "<campaign>") -> Camp
 
 def validate_spaces(campaign: Campaign, source: str) -> list[Any]:
     """The generators' space specs of a campaign (raises their :class:`ConfigError`)."""
-    from anionscreen.screening.spaces import spaces_from_config
+    from anionscreen.screening.spaces.specs import spaces_from_config
 
     return list(spaces_from_config(campaign.space, source))
 

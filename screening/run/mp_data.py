@@ -28,7 +28,7 @@ from anionscreen.datasets.mp_cache import (
 )
 from anionscreen.datasets.settings import Settings
 from anionscreen.descriptors.mp_columns import MPColumnProvider
-from anionscreen.screening.spaces import SpaceSpec
+from anionscreen.screening.spaces.specs import SpaceSpec
 
 #: Objectives computed from the Materials Project columns.
 MP_OBJECTIVE_NAMES: tuple[str, ...] = ("oxidation_limit", "reduction_limit", "stability_window")

@@ -21,11 +21,11 @@ from filelock import FileLock, Timeout
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.chunk import CompositionChunk
-from anionscreen.screening.campaign import Campaign, campaign_from_dict
-from anionscreen.screening.execute import ExecutorSpec, Progress, iter_results, pack_remaining
-from anionscreen.screening.finalize import finalize_run
-from anionscreen.screening.runstore import Run, RunError, create_run, package_versions
-from anionscreen.screening.scoring import ChunkScorer
+from anionscreen.screening.campaign.config import Campaign, campaign_from_dict
+from anionscreen.screening.run.execute import ExecutorSpec, Progress, iter_results, pack_remaining
+from anionscreen.screening.run.finalize import finalize_run
+from anionscreen.screening.run.scoring import ChunkScorer
+from anionscreen.screening.run.store import Run, RunError, create_run, package_versions
 
 _MANIFEST_EVERY_S = 2.0
 
@@ -137,7 +137,7 @@ def _execute_locked(
     executor: ExecutorSpec,
     progress: Progress | None,
 ) -> Run:
-    from anionscreen.screening.report import write_report
+    from anionscreen.screening.results.report import write_report
 
     if run.finished:
         raise AnionscreenError(f"run {run.run_id!r} is already finished; nothing to resume")
@@ -210,7 +210,7 @@ def check_same_mp_data(run: Run, notes: list[str]) -> None:
     note in ``run.json`` names the cached systems and database versions); a cache filled or
     updated since would score the remaining chunks with other data.
     """
-    from anionscreen.screening.mp_campaign import MP_NOTE_PREFIX
+    from anionscreen.screening.run.mp_data import MP_NOTE_PREFIX
 
     frozen = [n for n in run.info.get("notes", []) if n.startswith(MP_NOTE_PREFIX)]
     now = [n for n in notes if n.startswith(MP_NOTE_PREFIX)]

@@ -11,10 +11,10 @@ Two kinds of space:
   - ``"balance"`` (``n = "balance"``): the amount solved from charge neutrality; one per space.
 
 * a **system** space (``cations = [...]``, ``anions = [...]``, ``amounts = {start, stop,
-  step}``): see :class:`~anionscreen.screening.system_enumerator.SystemEnumerator`.
+  step}``): see :class:`~anionscreen.screening.spaces.system_enumerator.SystemEnumerator`.
 
 Settings: ``name`` (required), ``description``, ``oxidation_states = { W = [4, 5, 6] }``,
-``filters = {...}`` (:class:`~anionscreen.screening.filters.FilterSpec`); system spaces also
+``filters = {...}`` (:class:`~anionscreen.screening.spaces.filters.FilterSpec`); system spaces also
 ``bounds``, ``max_cations``, ``max_anions``. Any mistake raises :class:`ConfigError` naming the
 file, the space, the key, the value and what was expected.
 """
@@ -30,8 +30,7 @@ from typing import Any
 
 from anionscreen.datasets.errors import ConfigError
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.filters import FilterSpec
-from anionscreen.screening.space_fields import (
+from anionscreen.screening.spaces.fields import (
     CommonModel,
     Grid,
     GridModel,
@@ -42,7 +41,8 @@ from anionscreen.screening.space_fields import (
     classify_placeholder,
     validated,
 )
-from anionscreen.screening.template import Template, parse_template
+from anionscreen.screening.spaces.filters import FilterSpec
+from anionscreen.screening.spaces.template import Template, parse_template
 
 __all__ = ["Grid", "SpaceSpec", "load_spaces", "spaces_from_config"]
 

@@ -16,14 +16,14 @@ import pandas as pd
 from anionscreen.datasets.errors import AnionscreenError, ConfigError
 from anionscreen.datasets.settings import Settings
 from anionscreen.descriptors.chunk import CompositionChunk
-from anionscreen.screening.campaign import Campaign, validate_spaces
-from anionscreen.screening.runner import ChunkSource
-from anionscreen.screening.scoring import ChunkScorer, ColumnProvider
+from anionscreen.screening.campaign.config import Campaign, validate_spaces
+from anionscreen.screening.run.runner import ChunkSource
+from anionscreen.screening.run.scoring import ChunkScorer, ColumnProvider
 
 
 def build_source(campaign: Campaign, source: str = "<campaign>") -> ChunkSource:
     """The campaign's candidates as a chunk stream of ``execution.chunk_size`` rows."""
-    from anionscreen.screening.generators import count_all, generate_all
+    from anionscreen.screening.spaces.generators import count_all, generate_all
 
     spaces = validate_spaces(campaign, source)
     size = campaign.execution.chunk_size
@@ -117,7 +117,7 @@ def _single_threaded(predictor: Any) -> None:
 
 def build_scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, Campaign, list[str]]:
     """The chunk scorer, the campaign with model versions pinned, and notes to show the user."""
-    from anionscreen.screening.mp_campaign import plan_mp_columns
+    from anionscreen.screening.run.mp_data import plan_mp_columns
 
     # First, so a campaign asking for the stability window without cached data fails
     # before any model is trained or loaded.

@@ -36,7 +36,7 @@ import pandas as pd
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import N_ELEMENTS
-from anionscreen.screening.scoring import ChunkResult, ChunkScorer
+from anionscreen.screening.run.scoring import ChunkResult, ChunkScorer
 
 
 @dataclass(frozen=True)

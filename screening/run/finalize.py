@@ -2,7 +2,7 @@
 
 Pass 1 reads one checkpoint at a time and keeps only what is small: the union of the chunk
 schemas (spaces have different template parameters), the counts, the best feasible score, and
-each chunk's own Pareto fronts ``1..depth`` (see :mod:`~anionscreen.screening.ranking` for why
+each chunk's own Pareto fronts ``1..depth`` (see :mod:`~anionscreen.screening.campaign.ranking` for why
 that suffices). The global Pareto ranks are computed on that union. Pass 2 reads the chunks
 again, adds ``pareto_rank`` and ``acquisition``, appends them to ``candidates.parquet``, and
 keeps the top ``top_n`` rows by score and the ``pool_size`` best by acquisition. Memory stays
@@ -22,10 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from anionscreen.datasets.files import atomic_output
-from anionscreen.screening.acquisition import acquisition_values, select_batch
-from anionscreen.screening.campaign import Campaign
-from anionscreen.screening.ranking import pareto_ranks, rank_order, utilities
-from anionscreen.screening.runstore import CHUNK_META_KEY, Run
+from anionscreen.screening.campaign.acquisition import acquisition_values, select_batch
+from anionscreen.screening.campaign.config import Campaign
+from anionscreen.screening.campaign.ranking import pareto_ranks, rank_order, utilities
+from anionscreen.screening.run.store import CHUNK_META_KEY, Run
 
 #: Columns of the ranked table, the next batch and queries, first (the rest follow).
 LEADING_COLUMNS = ("rank", "formula", "score", "score_std", "pareto_rank", "acquisition")

@@ -24,9 +24,13 @@ import pyarrow as pa
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.chunk import CompositionChunk
-from anionscreen.screening.campaign import Campaign
-from anionscreen.screening.objectives import get_objective
-from anionscreen.screening.ranking import constraint_columns, objective_columns, score_columns
+from anionscreen.screening.campaign.config import Campaign
+from anionscreen.screening.campaign.objectives import get_objective
+from anionscreen.screening.campaign.ranking import (
+    constraint_columns,
+    objective_columns,
+    score_columns,
+)
 
 
 @runtime_checkable

@@ -25,8 +25,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pyarrow.dataset as ds
 
-from anionscreen.screening.query import connect
-from anionscreen.screening.runstore import Run, RunError
+from anionscreen.screening.results.query import connect
+from anionscreen.screening.run.store import Run, RunError
 
 _SAMPLE = 20_000
 _TABLE_COLUMNS = (

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.spaces import SpaceSpec
+from anionscreen.screening.spaces.specs import SpaceSpec
 
 MAX_PROOF_GRID = 4_000_000  # above this many grid points the proof is not attempted
 

@@ -39,20 +39,20 @@ from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.charge import default_oxidation_states
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.chunking import (
+from anionscreen.screening.spaces.chunking import (
     Generator,
     Piece,
     check_chunk_size,
     first_distinct,
     rechunk,
 )
-from anionscreen.screening.filters import (
+from anionscreen.screening.spaces.filters import (
     FilterSpec,
     composition_mask,
     electronegativity_ok,
     pauling_electronegativity,
 )
-from anionscreen.screening.spaces import Grid, SpaceSpec
+from anionscreen.screening.spaces.specs import Grid, SpaceSpec
 
 BLOCK = 32_768
 

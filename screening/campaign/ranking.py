@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.campaign import Campaign, ObjectiveSpec
-from anionscreen.screening.objectives import get_objective, log10_sigma_at
+from anionscreen.screening.campaign.config import Campaign, ObjectiveSpec
+from anionscreen.screening.campaign.objectives import get_objective, log10_sigma_at
 
 
 def objective_columns(table: pd.DataFrame, objectives: Sequence[ObjectiveSpec]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from anionscreen.datasets.errors import ConfigError
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.filters import ExactNumber, FilterSpec, exact_number
+from anionscreen.screening.spaces.filters import ExactNumber, FilterSpec, exact_number
 
 MAX_GRID_VALUES = 1_000_000
 

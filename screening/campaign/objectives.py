@@ -196,7 +196,7 @@ for _objective in (
         description="minimise raw-material cost of the elements, per decade",
     ),
     # Electrochemical stability window (V vs Li/Li+) from the Materials Project cache; the
-    # columns come from anionscreen.screening.mp_campaign's provider (anionscreen mp fetch).
+    # columns come from anionscreen.screening.run.mp_data's provider (anionscreen mp fetch).
     ObjectiveDef(
         name="oxidation_limit",
         goal="max",

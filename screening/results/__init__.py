@@ -1,0 +1,1 @@
+"""Reading runs: SQL over a run's tables and its HTML report."""
