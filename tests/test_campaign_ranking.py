@@ -12,12 +12,11 @@ from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.campaign.acquisition import acquisition_values, select_batch
 from anionscreen.screening.campaign.config import Acquisition, campaign_from_dict
 from anionscreen.screening.campaign.objectives import log10_sigma_at
-from anionscreen.screening.campaign.ranking import (
+from anionscreen.screening.campaign.pareto import pareto_ranks, utilities
+from anionscreen.screening.campaign.scores import (
     constraint_columns,
     objective_columns,
-    pareto_ranks,
     score_columns,
-    utilities,
 )
 
 SPACE = [{"name": "s", "template": "Li2 {M} S{1-x} O{x} Cl5", "M": ["Ta"], "x": [0, 1]}]

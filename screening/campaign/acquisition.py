@@ -2,7 +2,7 @@
 
 The acquisition value of a candidate is computed on the campaign's scalar score, whose
 standard deviation comes from the models' 90 % intervals (see
-:func:`~anionscreen.screening.campaign.ranking.score_columns`):
+:func:`~anionscreen.screening.campaign.scores.score_columns`):
 
 - ``ucb``: upper confidence bound ``score + kappa * score_std``;
 - ``ei``: expected improvement over the best predicted score of the run,

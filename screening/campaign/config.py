@@ -2,9 +2,10 @@
 
 A campaign is a TOML file validated by pydantic models that forbid unknown keys. Every
 problem becomes one :class:`~anionscreen.datasets.errors.ConfigError` that names the key, the
-value and what was expected, raised before any work starts. :data:`DEFAULT_CAMPAIGN_TOML` is
-the built-in campaign (the neighbourhood of Li2TaS(1-x)O(x)Cl5); ``anionscreen screen
---example`` prints it with its comments.
+value and what was expected, raised before any work starts. Its ``[[space]]`` tables are
+validated here too, once: the :class:`~anionscreen.screening.spaces.specs.SpaceSpec` objects
+stay on the campaign (:attr:`Campaign.spaces`) for the generators and the Materials Project
+plan. The built-in campaign is in :mod:`~anionscreen.screening.campaign.default`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from anionscreen.datasets.errors import ConfigError
 from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.campaign.objectives import get_objective
+from anionscreen.screening.spaces.specs import SpaceSpec, spaces_from_config
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -100,7 +102,12 @@ class Execution(_Strict):
 
 
 class Campaign(_Strict):
-    """A whole campaign file."""
+    """A whole campaign file.
+
+    Build it with :func:`load_campaign`, :func:`campaign_from_toml` or
+    :func:`campaign_from_dict`, which validate the spaces too. Two campaigns are equal when
+    their settings are, wherever they were read from.
+    """
 
     name: str
     description: str = ""
@@ -112,6 +119,27 @@ class Campaign(_Strict):
     acquisition: Acquisition = Field(default_factory=Acquisition)
     models: Models = Field(default_factory=Models)
     execution: Execution = Field(default_factory=Execution)
+    _spaces: tuple[SpaceSpec, ...] | None = PrivateAttr(default=None)
+    _text: str | None = PrivateAttr(default=None)
+
+    @property
+    def spaces(self) -> tuple[SpaceSpec, ...]:
+        """The validated ``[[space]]`` tables, in file order."""
+        if self._spaces is None:  # built without campaign_from_dict: validate once, now
+            self._spaces = tuple(spaces_from_config(self.space, "<campaign>"))
+        return self._spaces
+
+    @property
+    def text(self) -> str | None:
+        """The TOML text the campaign was read from (None when built from a dict)."""
+        return self._text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Campaign):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable lists inside: never hashable
 
     @field_validator("name")
     @classmethod
@@ -130,6 +158,14 @@ class Campaign(_Strict):
             if names.count(name) > 1:
                 raise ValueError(f"objective {name!r} is given more than once")
         return objectives
+
+    def with_chunk_size(self, chunk_size: int) -> Campaign:
+        """The same campaign with ``[execution] chunk_size`` replaced (validated)."""
+        try:
+            execution = Execution(chunk_size=chunk_size)
+        except ValidationError as err:
+            raise _config_error(err, "chunk size") from None
+        return self.model_copy(update={"execution": execution})
 
     def sigma_temperature_c(self) -> float:
         """Temperature of the sigma objective (25 C when there is none)."""
@@ -176,15 +212,8 @@ def campaign_from_dict(data: dict[str, Any], source: str = "<campaign>") -> Camp
         campaign = Campaign.model_validate(data)
     except ValidationError as err:
         raise _config_error(err, source) from None
-    validate_spaces(campaign, source)
+    campaign._spaces = tuple(spaces_from_config(campaign.space, source))
     return campaign
-
-
-def validate_spaces(campaign: Campaign, source: str) -> list[Any]:
-    """The generators' space specs of a campaign (raises their :class:`ConfigError`)."""
-    from anionscreen.screening.spaces.specs import spaces_from_config
-
-    return list(spaces_from_config(campaign.space, source))
 
 
 def load_campaign(path: str | Path) -> Campaign:
@@ -203,84 +232,6 @@ def campaign_from_toml(text: str, source: str = "<campaign>") -> Campaign:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{source}: not valid TOML: {err}") from None
-    return campaign_from_dict(data, source)
-
-
-def default_campaign() -> Campaign:
-    """The built-in campaign (see :data:`DEFAULT_CAMPAIGN_TOML`)."""
-    return campaign_from_toml(DEFAULT_CAMPAIGN_TOML, source="<default campaign>")
-
-
-DEFAULT_CAMPAIGN_TOML = """\
-# anionscreen campaign: the neighbourhood of Li2TaS(1-x)O(x)Cl5
-# (Ogbolu et al., ACS Materials Lett. 2025, 7, 4029; DOI 10.1021/acsmaterialslett.5c01054).
-# Run it with:  anionscreen screen THIS_FILE.toml   (or plain `anionscreen screen`).
-
-name = "ltsoc-neighbourhood"          # letters, digits, . _ - ; part of the run folder name
-description = "Li-M-(S,O)-X5 triple-anion series around Li2TaS(1-x)O(x)Cl5, plus Li3M(Cl,Br)6"
-# descriptor_preset = "composition"  # optional: insist the models use this descriptor preset
-
-# Search spaces (the generators' format). Li count solved from charge neutrality.
-[[space]]
-name = "Li-M-(S,O)-X5"
-template = "Li{n} {M} S{1-x} O{x} {X}5"
-M = ["Ta", "Nb", "Zr", "Hf", "W", "Mo", "Sb", "Ti", "Sn", "Bi"]
-X = ["Cl", "Br", "I"]
-x = { start = 0.0, stop = 1.0, step = 0.1 }   # S/O ratio on a 0.1 grid
-n = "balance"
-
-[[space]]
-name = "Li3M(Cl,Br)6"
-template = "Li3 {M} Cl{6-y} Br{y}"
-M = ["Y", "In", "Sc", "Er", "Zr"]
-y = { start = 0, stop = 6, step = 1 }
-
-# Objectives: sigma (max, at temperature_C), modulus (min), ea (min), cost (min),
-# supply_risk (min). score = sum of weight * utility / scale (1 decade of sigma = 1 point).
-# With cached Materials Project data (anionscreen mp fetch ...): oxidation_limit (max),
-# reduction_limit (min), stability_window (max), in V vs Li/Li+.
-[[objective]]
-name = "sigma"
-weight = 1.0
-temperature_C = 25.0
-
-[[objective]]
-name = "modulus"
-weight = 0.5
-
-[[objective]]
-name = "supply_risk"
-weight = 0.2
-
-# Constraints: failing candidates stay in the table with feasible = false.
-[constraints]
-sigma_min_S_per_cm = 1e-6             # predicted sigma at the objective temperature
-in_domain_only = false                # true: candidates far from any measurement are infeasible
-# allowed_elements = ["Li", "Ta", "Nb", "S", "O", "Cl", "Br"]
-forbidden_elements = []
-# oxidation_limit_min_V = 4.2         # NMC811-class cathodes; needs cached Materials Project data
-
-[ranking]
-top_n = 50                            # rows of the ranked table
-pareto_depth = 5                      # Pareto ranks computed exactly up to this depth
-
-# Next experiments: upper confidence bound ("ucb") or expected improvement ("ei") on the
-# score, with diversity: at most max_per_family per family and a minimum composition
-# distance (total variation of element fractions) between any two picks.
-[acquisition]
-method = "ucb"
-kappa = 1.0
-batch_size = 10
-pool_size = 500
-max_per_family = 2
-family_columns = ["space", "M", "X"]
-min_distance = 0.02
-
-[models]                               # registry versions; "current" = the current one
-sigma = "current"
-ea = "current"
-modulus = "current"
-
-[execution]
-chunk_size = 8192                     # rows per chunk; memory is bounded by it
-"""
+    campaign = campaign_from_dict(data, source)
+    campaign._text = text
+    return campaign
