@@ -7,8 +7,8 @@ queried from its checkpoints, without Pareto ranks or acquisition values.
 
 Examples
 --------
->>> from anionscreen.screening.results.query import query_run  # doctest: +SKIP
->>> query_run(run, top=5, where="M = 'Nb' AND x >= 0.5", contains=["Br"])  # doctest: +SKIP
+>>> from anionscreen.screening import open_run  # doctest: +SKIP
+>>> open_run("latest").query(top=5, where="M = 'Nb' AND x >= 0.5", contains=["Br"])  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -21,14 +21,9 @@ import pandas as pd
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.run.finalize import LEADING_COLUMNS
-from anionscreen.screening.run.store import Run
+from anionscreen.screening.run import layout
+from anionscreen.screening.run.store import RunFolder
 
-_TABLES = {
-    "ranked": "ranked.parquet",
-    "pareto": "pareto.parquet",
-    "next_batch": "next_batch.parquet",
-}
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -64,24 +59,20 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: str, source: str) -> None
     con.execute(f"CREATE VIEW {view} AS SELECT {select} FROM {source}")
 
 
-def connect(run: Run) -> duckdb.DuckDBPyConnection:
+def connect(run: RunFolder) -> duckdb.DuckDBPyConnection:
     """An in-memory duckdb connection with the run's tables as read-only views.
 
     Once the views exist, duckdb may touch no file but the run's own tables and its
     configuration is locked, so a query can neither read other files nor load extensions.
     """
     con = duckdb.connect(":memory:")
-    final = run.path / "candidates.parquet"
-    if final.is_file():
-        files = [final]
-    else:
-        files = sorted(run.chunks_dir.glob("chunk-*.parquet")) if run.chunks_dir.is_dir() else []
+    files = run.candidate_files()
     if not files:
         raise QueryError(f"run {run.run_id!r} has no scored candidates yet")
     listed = "[" + ", ".join(_quote(str(f)) for f in files) + "]"
     _create_view(con, "candidates", f"read_parquet({listed}, union_by_name = true)")
-    for view, name in _TABLES.items():
-        path = run.path / name
+    for view, name in layout.QUERY_TABLES.items():
+        path = run.file(name)
         if path.is_file():
             files.append(path)
             _create_view(con, view, f"read_parquet({_quote(str(path))})")
@@ -135,7 +126,7 @@ def _order_by(sort: str | None, columns: list[str]) -> str:
 
 
 def query_run(
-    run: Run,
+    run: RunFolder,
     *,
     top: int | None = None,
     where: str | None = None,
@@ -148,7 +139,7 @@ def query_run(
 
     Parameters
     ----------
-    run : Run
+    run : RunFolder
     top : int, optional
         At most this many rows.
     where : str, optional
@@ -188,7 +179,7 @@ def query_run(
             raise QueryError(f"query failed: {err}") from None
         if sql is not None:
             return frame
-        lead = [c for c in LEADING_COLUMNS if c in frame.columns]
+        lead = [c for c in layout.LEADING_COLUMNS if c in frame.columns]
         return frame[lead + [c for c in frame.columns if c not in lead]]
     finally:
         con.close()

@@ -15,8 +15,8 @@ and per-family means computed by duckdb), so it is fast for any size of run.
 from __future__ import annotations
 
 import html
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import matplotlib as mpl
 
@@ -24,10 +24,15 @@ mpl.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pyarrow.dataset as ds
+from matplotlib.figure import Figure
 
+from anionscreen.datasets.files import atomic_output, atomic_write_bytes
 from anionscreen.screening.results.query import connect
-from anionscreen.screening.run.store import Run, RunError
+from anionscreen.screening.run import layout
+from anionscreen.screening.run.store import RunError, RunFolder
 
+#: The report's page; its plots are written beside it.
+REPORT_PAGE = "index.html"
 _SAMPLE = 20_000
 _TABLE_COLUMNS = (
     "rank",
@@ -48,12 +53,12 @@ _TABLE_COLUMNS = (
 )
 
 
-def _read(run: Run, name: str) -> pd.DataFrame:
-    path = run.path / name
+def _read(run: RunFolder, name: str) -> pd.DataFrame:
+    path = run.file(name)
     return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
 
 
-def _sample(run: Run) -> pd.DataFrame:
+def _sample(run: RunFolder) -> pd.DataFrame:
     con = connect(run)
     try:
         cols = "log10_sigma_S_per_cm, log10_sigma_S_per_cm_lo, log10_sigma_S_per_cm_hi, modulus_GPa"
@@ -65,7 +70,7 @@ def _sample(run: Run) -> pd.DataFrame:
         con.close()
 
 
-def _family_means(run: Run, families: pd.DataFrame, param: str) -> pd.DataFrame:
+def _family_means(run: RunFolder, families: pd.DataFrame, param: str) -> pd.DataFrame:
     # pyarrow rather than duckdb: duckdb's identifiers ignore case, and templates name a
     # symbol X and a number x. The filter streams, so only the wanted families are loaded.
     keys = list(families.columns)
@@ -76,12 +81,19 @@ def _family_means(run: Run, families: pd.DataFrame, param: str) -> pd.DataFrame:
             term = ds.field(key) == value
             expr = term if expr is None else expr & term
         wanted = expr if wanted is None else wanted | expr
-    table = ds.dataset(run.path / "candidates.parquet").to_table(
+    table = ds.dataset(run.file(layout.CANDIDATES)).to_table(
         columns=[*keys, param, "log10_sigma_S_per_cm"], filter=wanted
     )
     frame = table.to_pandas().rename(columns={param: "p", "log10_sigma_S_per_cm": "s"})
     means: pd.DataFrame = frame.groupby([*keys, "p"], sort=True, as_index=False)["s"].mean()
     return means
+
+
+def _save(fig: Figure, path: Path) -> None:
+    fig.tight_layout()
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=100, format="png")
+    plt.close(fig)
 
 
 def _pareto_plot(sample: pd.DataFrame, pareto: pd.DataFrame, path: Path) -> None:
@@ -105,12 +117,10 @@ def _pareto_plot(sample: pd.DataFrame, pareto: pd.DataFrame, path: Path) -> None
     ax.set_xlabel("predicted modulus (GPa)")
     ax.set_ylabel("predicted log10 sigma at 25 C (S/cm)")
     ax.set_title("Candidates: conductivity against modulus")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _save(fig, path)
 
 
-def _families_plot(run: Run, ranked: pd.DataFrame, path: Path) -> bool:
+def _families_plot(run: RunFolder, ranked: pd.DataFrame, path: Path) -> bool:
     param = next((p for p in ("x", "y") if p in ranked.columns), None)
     keys = [k for k in ("space", "M", "X", "ox_M") if k in ranked.columns]
     if param is None or ranked.empty or not keys:
@@ -127,9 +137,7 @@ def _families_plot(run: Run, ranked: pd.DataFrame, path: Path) -> bool:
     ax.set_ylabel("mean predicted log10 sigma (S/cm)")
     ax.set_title("Conductivity along each family of the best candidates")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _save(fig, path)
     return True
 
 
@@ -147,9 +155,7 @@ def _batch_plot(sample: pd.DataFrame, batch: pd.DataFrame, path: Path) -> None:
     ax.set_xlabel("predicted modulus (GPa)")
     ax.set_ylabel("predicted log10 sigma at 25 C (S/cm)")
     ax.set_title("Proposed next experiments (red) among all candidates")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def _table_html(frame: pd.DataFrame, rows: int) -> str:
@@ -159,30 +165,30 @@ def _table_html(frame: pd.DataFrame, rows: int) -> str:
     return frame[cols].head(rows).to_html(index=False, float_format=lambda v: f"{v:.4g}")
 
 
-def write_report(run: Run, out_dir: Path) -> Path:
+def write_report(run: RunFolder, out_dir: Path) -> Path:
     """Write ``index.html`` and its PNGs into ``out_dir``; returns the HTML path.
 
     ``out_dir`` may not lie inside a finished run's folder (those are immutable).
     """
     resolved = out_dir.resolve()
     for folder in (resolved, *resolved.parents):
-        if (folder / "run.json").is_file() and Run(folder).finished:
+        if (folder / layout.RUN_JSON).is_file() and RunFolder(folder).finished:
             raise RunError(
                 f"{str(out_dir)!r} is inside the finished run {folder.name!r}, which is "
                 "immutable; write the report somewhere else"
             )
     out_dir.mkdir(parents=True, exist_ok=True)
-    info: dict[str, Any] = run.info
+    info = run.info
     ranked, pareto, batch = (
-        _read(run, "ranked.parquet"),
-        _read(run, "pareto.parquet"),
-        _read(run, "next_batch.parquet"),
+        _read(run, layout.RANKED),
+        _read(run, layout.PARETO),
+        _read(run, layout.NEXT_BATCH),
     )
     sample = _sample(run)
     _pareto_plot(sample, pareto, out_dir / "pareto.png")
     has_families = _families_plot(run, ranked, out_dir / "families.png")
     _batch_plot(sample, batch, out_dir / "next_batch.png")
-    counts = info.get("counts", {})
+    counts = asdict(info.counts) if info.counts is not None else {}
     title = html.escape(f"anionscreen run {run.run_id}")
     figures = ["pareto.png", *(["families.png"] if has_families else []), "next_batch.png"]
     page = f"""<!DOCTYPE html>
@@ -191,8 +197,8 @@ def write_report(run: Run, out_dir: Path) -> Path:
 table{{border-collapse:collapse;font-size:0.85em}}td,th{{border:1px solid #ccc;padding:2px 6px}}
 img{{max-width:48%;margin:0.5%}}</style></head><body>
 <h1>{title}</h1>
-<p>Campaign <b>{html.escape(str(info.get("name")))}</b>, created {info.get("created_utc")};
-{info.get("total_candidates")} candidates; models {html.escape(str(info.get("model_versions")))}.
+<p>Campaign <b>{html.escape(info.start.name)}</b>, created {info.created_utc};
+{info.start.total_candidates} candidates; models {html.escape(str(info.start.model_versions))}.
 Counts so far: {html.escape(str(counts) if counts else "(written when the run finishes)")}.</p>
 {"".join(f'<img src="{f}" alt="{f}">' for f in figures)}
 <h2>Ranked candidates (top {len(ranked)})</h2>
@@ -203,6 +209,6 @@ Counts so far: {html.escape(str(counts) if counts else "(written when the run fi
 {_table_html(pareto.loc[pareto["pareto_rank"] == 1] if not pareto.empty else pareto, 50)}
 </body></html>
 """
-    path = out_dir / "index.html"
-    path.write_text(page, encoding="utf-8")
+    path = out_dir / REPORT_PAGE
+    atomic_write_bytes(path, page.encode("utf-8"))
     return path

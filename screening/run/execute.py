@@ -10,8 +10,9 @@ once, so memory is bounded by the chunk size, whatever the size of the space.
 
 Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_=65536`` in its workers, which also switches off
 glibc's adaptive mmap threshold, so every large numpy temporary is a fresh mmap whose pages
-must be faulted in again (about 2x slower numpy work here). :func:`_tune_malloc` restores
-generous thresholds inside a worker process whenever that variable is set.
+must be faulted in again, which slows numpy work markedly (benchmarks/RESULTS.md,
+"Campaigns", measures it). :func:`_tune_malloc` restores generous thresholds inside a worker
+process whenever that variable is set.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,6 +37,7 @@ import pandas as pd
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import N_ELEMENTS
+from anionscreen.screening.run.records import ChunkStats
 from anionscreen.screening.run.scoring import ChunkResult, ChunkScorer
 
 
@@ -78,6 +80,14 @@ class PackedChunk:
         return CompositionChunk(
             fractions=fractions, formulas=self.formulas, oxidation_states=ox, params=self.params
         )
+
+
+@dataclass(frozen=True)
+class ChunkSource:
+    """The candidates of a campaign: a fresh deterministic chunk iterator and the total."""
+
+    chunks: Callable[[], Iterable[CompositionChunk]]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -218,18 +228,16 @@ def _dask_results(
 
 
 @dataclass
-class Progress:
-    """Callbacks the run loop reports to (a rich progress bar in the CLI)."""
+class Stopwatch:
+    """Seconds spent in one kind of work, added up across calls."""
 
-    start: Callable[[int, int], None] = lambda total, done: None
-    advance: Callable[[int], None] = lambda rows: None
-    stop: Callable[[], None] = lambda: None
+    seconds: float = 0.0
 
 
 def pack_remaining(
     chunks: Iterable[CompositionChunk],
-    done: dict[int, dict[str, Any]],
-    timing: dict[str, float],
+    done: Mapping[int, ChunkStats],
+    generating: Stopwatch,
 ) -> Iterator[PackedChunk]:
     """Number and pack the chunks not in ``done``, checking done ones still match.
 
@@ -242,17 +250,17 @@ def pack_remaining(
         previous = done.get(index)
         if previous is not None:
             first = str(chunk.formulas[0]) if len(chunk) else ""
-            if previous["generated"] != len(chunk) or previous["first_formula"] != first:
+            if previous.generated != len(chunk) or previous.first_formula != first:
                 raise AnionscreenError(
                     f"chunk {index} regenerated with {len(chunk)} rows starting {first!r}, but "
-                    f"its checkpoint has {previous['generated']} starting "
-                    f"{previous['first_formula']!r}; the space or generator changed, so this "
+                    f"its checkpoint has {previous.generated} starting "
+                    f"{previous.first_formula!r}; the space or generator changed, so this "
                     "run cannot be resumed"
                 )
         else:
             packed = PackedChunk.pack(chunk, index, offset)
-            timing["generate"] += time.perf_counter() - start
+            generating.seconds += time.perf_counter() - start
             yield packed
             start = time.perf_counter()
         offset += len(chunk)
-    timing["generate"] += time.perf_counter() - start
+    generating.seconds += time.perf_counter() - start

@@ -1,33 +1,46 @@
-"""Building a campaign's pieces from the other packages: candidates, models, extra columns.
+"""A campaign's run from the other packages: its candidates, its models, its extra columns.
 
-:func:`build_source` turns the campaign's ``[[space]]`` tables into a deterministic chunk
-stream (the generators); :func:`build_scorer` loads the models the campaign names from the
-workspace registry (training default models on the bundled data first if there are none) and
-pins their versions into the campaign, so a resumed run uses exactly the same models.
+:func:`plan_run` turns a validated campaign into a :class:`RunPlan`: the Materials Project plan
+(first, so a campaign asking for data that is not cached fails before any model is trained),
+the models the campaign names (from the workspace registry; default models are trained on the
+bundled data first if there are none), the campaign with those model versions pinned (so a
+resumed run uses exactly the same models), the chunk scorer and the chunk stream of its spaces.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
+from anionscreen.datasets.bundled import BUNDLED_SHA256
 from anionscreen.datasets.errors import AnionscreenError, ConfigError
 from anionscreen.datasets.settings import Settings
 from anionscreen.descriptors.chunk import CompositionChunk
-from anionscreen.screening.campaign.config import Campaign, validate_spaces
-from anionscreen.screening.run.runner import ChunkSource
+from anionscreen.descriptors.resource import ResourceRisk
+from anionscreen.models.predict import Predictor
+from anionscreen.models.registry import ModelRegistry
+from anionscreen.models.target_model import TARGETS, TargetModel
+from anionscreen.screening.campaign.config import Campaign
+from anionscreen.screening.run.execute import ChunkSource
+from anionscreen.screening.run.mp_data import plan_mp_columns
+from anionscreen.screening.run.records import DatasetHashes, ModelData, MPData
 from anionscreen.screening.run.scoring import ChunkScorer, ColumnProvider
+from anionscreen.screening.spaces.generators import count_all, generate_all
 
 
-def build_source(campaign: Campaign, source: str = "<campaign>") -> ChunkSource:
-    """The campaign's candidates as a chunk stream of ``execution.chunk_size`` rows."""
-    from anionscreen.screening.spaces.generators import count_all, generate_all
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything a run of a campaign needs, built before any run folder exists."""
 
-    spaces = validate_spaces(campaign, source)
-    size = campaign.execution.chunk_size
-    return ChunkSource(chunks=lambda: generate_all(spaces, size), total=count_all(spaces))
+    campaign: Campaign  # with the model versions pinned
+    source: ChunkSource
+    scorer: ChunkScorer
+    notes: tuple[str, ...]  # what was trained, used or left out, and why
+    mp_data: MPData
+    dataset_hashes: DatasetHashes
 
 
 class SupplyColumns:
@@ -38,21 +51,26 @@ class SupplyColumns:
     columns the ``cost`` and ``supply_risk`` objectives read.
     """
 
+    #: Our column -> the ResourceRisk feature it is.
+    FEATURES: ClassVar[dict[str, str]] = {
+        "cost_USD_per_kg": "raw-material cost",
+        "hhi_production": "HHI production",
+    }
+
     def columns(self, chunk: CompositionChunk) -> pd.DataFrame:
         """``cost_USD_per_kg`` and ``hhi_production`` for each row."""
-        from anionscreen.descriptors.resource import ResourceRisk
+        risk = ResourceRisk().fit(chunk)
+        values = np.asarray(risk.transform(chunk), dtype=np.float64)
+        names = list(risk.get_feature_names_out())
+        return pd.DataFrame(
+            {ours: values[:, names.index(theirs)] for ours, theirs in self.FEATURES.items()}
+        )
 
-        values = np.asarray(ResourceRisk().fit(chunk).transform(chunk), dtype=np.float64)
-        return pd.DataFrame({"cost_USD_per_kg": values[:, 2], "hhi_production": values[:, 0]})
 
-
-def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Any, list[str]]:
-    from anionscreen.models.predict import Predictor
-    from anionscreen.models.registry import ModelRegistry
-
+def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Predictor, list[str]]:
     wanted: dict[str, str] = campaign.models.model_dump()
     notes: list[str] = []
-    models: dict[str, Any] = {}
+    models: dict[str, tuple[str, TargetModel]] = {}
     if "current" in wanted.values():
         current = Predictor.from_registry(settings, train_if_missing=True)
         models.update(current.models)
@@ -61,7 +79,7 @@ def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Any, list[s
     for target, version in wanted.items():
         if version != "current":  # pinned (always so when resuming): exactly that version
             model = registry.load(version)
-            if getattr(model, "target", target) != target:
+            if model.target != target:
                 raise ConfigError(
                     f"key 'models.{target}' = {version!r}: that version is a "
                     f"{model.target} model, not a {target} model"
@@ -70,29 +88,24 @@ def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Any, list[s
     return Predictor(models), notes
 
 
-def dataset_hashes(settings: Settings, versions: dict[str, str]) -> dict[str, Any]:
+def dataset_hashes(settings: Settings, versions: dict[str, str]) -> DatasetHashes:
     """The data behind a run: the bundled file's sha256 and each model's training-data hash."""
-    from anionscreen.datasets.bundled import BUNDLED_SHA256
-    from anionscreen.models.registry import ModelRegistry
-
     registry = ModelRegistry(settings.workspace)
-    models: dict[str, Any] = {}
+    models = {}
     for target, version in sorted(versions.items()):
         card = registry.card(version)
-        models[target] = {
-            "version": version,
-            "data_hash": card.get("data_hash"),
-            "sources": card.get("sources"),
-        }
-    return {"bundled_sha256": BUNDLED_SHA256, "models": models}
+        models[target] = ModelData(
+            version=version, data_hash=card.get("data_hash"), sources=card.get("sources")
+        )
+    return DatasetHashes(bundled_sha256=BUNDLED_SHA256, models=models)
 
 
-def _check_preset(campaign: Campaign, predictor: Any) -> None:
+def _check_preset(campaign: Campaign, predictor: Predictor) -> None:
     wanted = campaign.descriptor_preset
     if wanted is None:
         return
-    for target, (version, model) in sorted(getattr(predictor, "models", {}).items()):
-        if getattr(model, "preset", wanted) != wanted:
+    for target, (version, model) in sorted(predictor.models.items()):
+        if model.preset != wanted:
             raise ConfigError(
                 f"key 'descriptor_preset' = {wanted!r}: the {target} model {version} was "
                 f"trained on descriptor preset {model.preset!r}; remove the key or train "
@@ -100,7 +113,7 @@ def _check_preset(campaign: Campaign, predictor: Any) -> None:
             )
 
 
-def _single_threaded(predictor: Any) -> None:
+def _single_threaded(predictor: Predictor) -> None:
     """Set every ``n_jobs`` of the models to 1.
 
     Chunks are the unit of parallelism. Threads inside a forest's ``predict`` would compete
@@ -108,28 +121,24 @@ def _single_threaded(predictor: Any) -> None:
     finish, which changes the last bits of a prediction from one run to the next; with one
     thread the same chunk gives the same bytes on every worker and every run.
     """
-    for _, model in getattr(predictor, "models", {}).values():
-        estimator = getattr(model, "model", None)
+    for _, model in predictor.models.values():
+        estimator = model.model
         if estimator is not None and hasattr(estimator, "get_params"):
             jobs = {k: 1 for k in estimator.get_params(deep=True) if k.endswith("n_jobs")}
             estimator.set_params(**jobs)
 
 
-def build_scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, Campaign, list[str]]:
-    """The chunk scorer, the campaign with model versions pinned, and notes to show the user."""
-    from anionscreen.screening.run.mp_data import plan_mp_columns
-
-    # First, so a campaign asking for the stability window without cached data fails
-    # before any model is trained or loaded.
+def plan_run(campaign: Campaign, settings: Settings) -> RunPlan:
+    """The models, scorer and candidates of a campaign (see the module docstring)."""
     mp = plan_mp_columns(
-        validate_spaces(campaign, "<campaign>"),
+        campaign.spaces,
         settings,
         objective_names=[o.name for o in campaign.objective],
         constraints=campaign.constraints,
     )
     predictor, notes = _load_predictor(campaign, settings)
-    versions: dict[str, str] = dict(predictor.versions)
-    missing = [t for t in ("sigma", "ea", "modulus") if t not in versions]
+    versions = predictor.versions
+    missing = [t for t in TARGETS if t not in versions]
     if missing:
         raise AnionscreenError(
             f"no {', '.join(missing)} model could be loaded or trained; "
@@ -141,5 +150,12 @@ def build_scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, C
     providers: tuple[ColumnProvider, ...] = (SupplyColumns(),)
     if mp.provider is not None:
         providers += (mp.provider,)
-    notes = [*notes, mp.note]
-    return ChunkScorer(predictor=predictor, campaign=pinned, providers=providers), pinned, notes
+    spaces, size = campaign.spaces, campaign.execution.chunk_size
+    return RunPlan(
+        campaign=pinned,
+        source=ChunkSource(chunks=lambda: generate_all(spaces, size), total=count_all(spaces)),
+        scorer=ChunkScorer(predictor=predictor, campaign=pinned, providers=providers),
+        notes=(*notes, mp.note),
+        mp_data=mp.data,
+        dataset_hashes=dataset_hashes(settings, versions),
+    )

@@ -26,11 +26,12 @@ from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.screening.campaign.config import Campaign
 from anionscreen.screening.campaign.objectives import get_objective
-from anionscreen.screening.campaign.ranking import (
+from anionscreen.screening.campaign.scores import (
     constraint_columns,
     objective_columns,
     score_columns,
 )
+from anionscreen.screening.run.records import ChunkStats
 
 
 @runtime_checkable
@@ -71,7 +72,7 @@ class ChunkResult:
 
     index: int
     table: pa.Table
-    stats: dict[str, Any]
+    stats: ChunkStats
 
 
 @dataclass
@@ -133,17 +134,17 @@ class ChunkScorer:
         )
         table = table.loc[~failed].reset_index(drop=True)
         t2 = time.perf_counter()
-        stats = {
-            "index": index,
-            "offset": offset,
-            "generated": len(chunk),
-            "failed": int(failed.sum()),
-            "failed_reasons": dict(sorted(reasons.items())),
-            "kept": int(table["feasible"].sum()),
-            "first_formula": str(chunk.formulas[0]) if len(chunk) else "",
-            "seconds_predict": t1 - t0,
-            "seconds_score": t2 - t1,
-        }
+        stats = ChunkStats(
+            index=index,
+            offset=offset,
+            generated=len(chunk),
+            failed=int(failed.sum()),
+            failed_reasons=dict(sorted(reasons.items())),
+            kept=int(table["feasible"].sum()),
+            first_formula=str(chunk.formulas[0]) if len(chunk) else "",
+            seconds_predict=t1 - t0,
+            seconds_score=t2 - t1,
+        )
         # Converted here, in the worker: Arrow tables pickle cheaply and the main process
         # only has to write them.
         arrow = pa.Table.from_pandas(table, preserve_index=False)

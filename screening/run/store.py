@@ -1,22 +1,22 @@
 """Immutable, self-describing run folders under ``<workspace>/campaigns/<run-id>/``.
 
-A run folder holds ``run.json`` (status, the frozen campaign, model versions, dataset hashes,
-package versions, counts and timings), ``campaign.toml`` (the text as given), per-chunk
-checkpoints ``chunks/chunk-NNNNNN.parquet`` while it runs (each written to a temporary file
-and renamed into place, so a kill -9 at any moment leaves either the whole chunk or nothing,
-with the chunk's counts stored in its Parquet metadata), ``manifest.json`` (the finished
-chunks), and at the end ``candidates.parquet``, ``ranked.parquet``/``.csv``,
-``pareto.parquet``, ``next_batch.parquet``/``.csv`` and ``report/``. Once ``run.json`` says
-``finished``, every write raises and the files are made read-only. A run folder that exists
-is never overwritten.
+A :class:`RunFolder` is the only writer of a run's files (their names are in
+:mod:`~anionscreen.screening.run.layout`). Every file is written atomically
+(:func:`~anionscreen.datasets.files.atomic_output`), so a kill -9 at any moment leaves either
+the whole file or nothing; a checkpoint carries its chunk's counts in its Parquet metadata, so
+the checkpoints themselves say which chunks are done. Once ``run.json`` says ``finished``,
+every write raises and the files are made read-only. A run folder that exists is never
+overwritten.
 """
 
 from __future__ import annotations
 
 import json
 import platform
-import re
 import stat
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,14 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.files import TEMPORARY_SUFFIX, atomic_output, atomic_write_bytes
 from anionscreen.datasets.files import package_versions as installed_versions
+from anionscreen.screening.run import layout
+from anionscreen.screening.run.records import ChunkStats, RunCounts, RunInfo, RunStart, RunTimings
 
-CHUNK_META_KEY = b"anionscreen.chunk"
-_CHUNK_FILE = re.compile(r"^chunk-(\d{6,})\.parquet$")
 _PACKAGES = (
     "anionscreen",
     "numpy",
@@ -57,16 +58,16 @@ def package_versions() -> dict[str, str]:
 
 def runs_root(workspace: Path) -> Path:
     """The folder holding every run of a workspace."""
-    return workspace / "campaigns"
+    return workspace / layout.RUNS_FOLDER
 
 
-class Run:
-    """One run folder. Use :func:`create_run` or :func:`open_run` to get one."""
+class RunFolder:
+    """One run folder. Use :func:`create_run` or :func:`find_run` to get one."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        if not (path / "run.json").is_file():
-            raise RunError(f"{str(path)!r} is not a run folder (no run.json)")
+        if not (path / layout.RUN_JSON).is_file():
+            raise RunError(f"{str(path)!r} is not a run folder (no {layout.RUN_JSON})")
 
     @property
     def run_id(self) -> str:
@@ -74,80 +75,110 @@ class Run:
         return self.path.name
 
     @property
-    def info(self) -> dict[str, Any]:
-        """Contents of ``run.json``."""
-        data: dict[str, Any] = json.loads((self.path / "run.json").read_text(encoding="utf-8"))
-        return data
+    def info(self) -> RunInfo:
+        """The run record, read from ``run.json``."""
+        data = json.loads((self.path / layout.RUN_JSON).read_text(encoding="utf-8"))
+        return RunInfo.from_json(data)
 
     @property
     def finished(self) -> bool:
         """True once the run has been finalised."""
-        return bool(self.info.get("status") == "finished")
+        return self.info.finished
 
     @property
     def chunks_dir(self) -> Path:
         """Where checkpoints live while the run is going."""
-        return self.path / "chunks"
+        return self.path / layout.CHUNKS_DIR
+
+    def file(self, name: str) -> Path:
+        """The path of one of the run's files (a name from :mod:`.layout`)."""
+        return self.path / name
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the run for this process; raises :class:`RunError` while another holds it.
+
+        The lock file sits beside the run folder (which stays as the run wrote it), and the
+        OS releases it when a process dies, so a run killed with kill -9 can be resumed at once.
+        """
+        lock = FileLock(str(self.path.parent / layout.lock_name(self.run_id)))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise RunError(
+                f"run {self.run_id!r} is being executed by another process; wait for it to "
+                "finish, or stop it and resume"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def _writable(self) -> None:
         if self.finished:
             raise RunError(f"run {self.run_id!r} is finished and immutable; start a new run")
 
-    def update_info(self, **fields: Any) -> None:
-        """Merge ``fields`` into ``run.json`` (atomic)."""
+    def output(self, name: str) -> AbstractContextManager[Path]:
+        """A temporary path to write the run's file ``name`` to (see ``atomic_output``)."""
         self._writable()
-        info = self.info | fields
-        atomic_write_bytes(self.path / "run.json", _json_bytes(info))
+        return atomic_output(self.path / name)
 
-    def write_json(self, name: str, data: Any) -> Path:
-        """Write a JSON file into the run (atomic)."""
+    def _write_info(self, info: RunInfo) -> None:
         self._writable()
-        path = self.path / name
-        atomic_write_bytes(path, _json_bytes(data))
-        return path
+        atomic_write_bytes(self.path / layout.RUN_JSON, _json_bytes(info.to_json()))
+
+    def record_counts(self, counts: RunCounts) -> None:
+        """Store the final counts (before the report, which shows them)."""
+        self._write_info(replace(self.info, counts=counts))
 
     def write_table(self, name: str, table: pd.DataFrame) -> Path:
         """Write a DataFrame as Parquet (atomic); ``.csv`` names write CSV."""
-        self._writable()
-        path = self.path / name
-        if name.endswith(".csv"):
-            atomic_write_bytes(path, table.to_csv(index=False, float_format="%.10g").encode())
-        else:
-            with atomic_output(path) as tmp:
+        with self.output(name) as tmp:
+            if name.endswith(".csv"):
+                tmp.write_bytes(table.to_csv(index=False, float_format="%.10g").encode())
+            else:
                 pq.write_table(pa.Table.from_pandas(table, preserve_index=False), tmp)
-        return path
+        return self.path / name
+
+    def write_manifest(self, done: Mapping[int, ChunkStats]) -> None:
+        """``manifest.json``: how many chunks and candidates are done, for people watching."""
+        manifest = {
+            "chunks_done": len(done),
+            "candidates_done": sum(s.generated for s in done.values()),
+            "chunks": {str(k): {"rows": v.generated, "kept": v.kept} for k, v in done.items()},
+        }
+        with self.output(layout.MANIFEST_JSON) as tmp:
+            tmp.write_bytes(_json_bytes(manifest))
 
     def checkpoint_path(self, index: int) -> Path:
         """The checkpoint file of chunk ``index``."""
-        return self.chunks_dir / f"chunk-{index:06d}.parquet"
+        return self.chunks_dir / layout.checkpoint_name(index)
 
-    def write_checkpoint(
-        self, index: int, table: pa.Table | pd.DataFrame, stats: dict[str, Any]
-    ) -> None:
+    def write_checkpoint(self, index: int, table: pa.Table, stats: ChunkStats) -> None:
         """Store one scored chunk with its counts; all or nothing even under kill -9."""
         self._writable()
-        arrow = (
-            table
-            if isinstance(table, pa.Table)
-            else pa.Table.from_pandas(table, preserve_index=False)
-        )
-        meta = dict(arrow.schema.metadata or {})
-        meta[CHUNK_META_KEY] = json.dumps(stats, sort_keys=True).encode()
+        meta = dict(table.schema.metadata or {})
+        meta[layout.CHUNK_META_KEY] = json.dumps(stats.to_json(), sort_keys=True).encode()
         with atomic_output(self.checkpoint_path(index)) as tmp:
-            pq.write_table(arrow.replace_schema_metadata(meta), tmp)
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
 
-    def completed_chunks(self) -> dict[int, dict[str, Any]]:
+    def completed_chunks(self) -> dict[int, ChunkStats]:
         """Index -> counts of every checkpointed chunk (read from the files themselves)."""
-        out: dict[int, dict[str, Any]] = {}
+        out: dict[int, ChunkStats] = {}
         if not self.chunks_dir.is_dir():
             return out
         for path in self.chunks_dir.iterdir():
-            match = _CHUNK_FILE.match(path.name)
-            if match is None:
-                continue
-            meta = pq.read_schema(path).metadata or {}
-            out[int(match.group(1))] = json.loads(meta[CHUNK_META_KEY])
+            match = layout.CHUNK_FILE.match(path.name)
+            if match is not None:
+                out[int(match.group(1))] = chunk_stats(path)
         return dict(sorted(out.items()))
+
+    def candidate_files(self) -> list[Path]:
+        """The Parquet files holding the scored candidates: the final table, else checkpoints."""
+        final = self.path / layout.CANDIDATES
+        if final.is_file():
+            return [final]
+        return [self.checkpoint_path(index) for index in self.completed_chunks()]
 
     def remove_stale_temporaries(self) -> int:
         """Delete half-written temporary files left by a killed process; returns how many."""
@@ -155,18 +186,33 @@ class Run:
         removed = 0
         for folder in (self.path, self.chunks_dir):
             if folder.is_dir():
-                # Every file of a run is written by datasets.files.atomic_output.
                 for path in folder.glob(f".*{TEMPORARY_SUFFIX}"):
                     path.unlink()
                     removed += 1
         return removed
 
-    def mark_finished(self, **fields: Any) -> None:
-        """Record the final fields, set status finished and make every file read-only."""
-        self.update_info(status="finished", finished_utc=_now(), **fields)
+    def mark_finished(
+        self, counts: RunCounts, timings: RunTimings, finished_by: dict[str, object]
+    ) -> None:
+        """Record the outcome, set status finished and make every file read-only."""
+        done = replace(
+            self.info,
+            status="finished",
+            finished_utc=_now(),
+            counts=counts,
+            timings=timings,
+            finished_by=finished_by,
+        )
+        self._write_info(done)
         for path in self.path.rglob("*"):
             if path.is_file():
                 path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def chunk_stats(path: Path) -> ChunkStats:
+    """The counts stored in a checkpoint file."""
+    meta = pq.read_schema(path).metadata or {}
+    return ChunkStats.from_json(json.loads(meta[layout.CHUNK_META_KEY]))
 
 
 def _now() -> str:
@@ -178,8 +224,8 @@ def _json_bytes(data: Any) -> bytes:
 
 
 def create_run(
-    workspace: Path, campaign_name: str, info: dict[str, Any], run_id: str | None = None
-) -> Run:
+    workspace: Path, start: RunStart, campaign_text: str, run_id: str | None = None
+) -> RunFolder:
     """Make a new run folder; an existing folder is never reused or overwritten.
 
     Without ``run_id`` the id is ``<UTC time>-<campaign name>`` (with ``-2``, ``-3``, ...
@@ -188,12 +234,12 @@ def create_run(
     root = runs_root(workspace)
     root.mkdir(parents=True, exist_ok=True)
     if run_id is not None:
-        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", run_id):
+        if not layout.RUN_ID.match(run_id):
             raise RunError(f"run name {run_id!r} must be letters, digits, '.', '_' or '-'")
         candidates = [run_id]
     else:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        base = f"{stamp}-{campaign_name}"
+        base = f"{stamp}-{start.name}"
         candidates = [base] + [f"{base}-{k}" for k in range(2, 1000)]
     for candidate in candidates:
         path = root / candidate
@@ -201,26 +247,27 @@ def create_run(
             path.mkdir()  # atomic: fails if another process made it first
         except FileExistsError:
             continue
-        (path / "chunks").mkdir()
-        created = {"run_id": candidate, "status": "running", "created_utc": _now()}
-        atomic_write_bytes(path / "run.json", _json_bytes(created | info))
-        return Run(path)
+        (path / layout.CHUNKS_DIR).mkdir()
+        info = RunInfo(run_id=candidate, status="running", created_utc=_now(), start=start)
+        atomic_write_bytes(path / layout.CAMPAIGN_TOML, campaign_text.encode())
+        atomic_write_bytes(path / layout.RUN_JSON, _json_bytes(info.to_json()))
+        return RunFolder(path)
     raise RunError(
         f"run folder {str(root / candidates[0])!r} already exists; runs are never overwritten "
         "(choose another --name, or --resume it)"
     )
 
 
-def list_runs(workspace: Path) -> list[Run]:
+def list_runs(workspace: Path) -> list[RunFolder]:
     """Every run of the workspace, oldest first."""
     root = runs_root(workspace)
     if not root.is_dir():
         return []
-    runs = [Run(p) for p in root.iterdir() if (p / "run.json").is_file()]
-    return sorted(runs, key=lambda r: (str(r.info.get("created_utc", "")), r.run_id))
+    runs = [RunFolder(p) for p in root.iterdir() if (p / layout.RUN_JSON).is_file()]
+    return sorted(runs, key=lambda r: (r.info.created_utc, r.run_id))
 
 
-def open_run(workspace: Path, run: str) -> Run:
+def find_run(workspace: Path, run: str) -> RunFolder:
     """A run by id, by path, or ``"latest"`` (the most recently created)."""
     if run == "latest":
         runs = list_runs(workspace)
@@ -228,10 +275,10 @@ def open_run(workspace: Path, run: str) -> Run:
             raise RunError(f"no runs in {str(runs_root(workspace))!r}; run `anionscreen screen`")
         return runs[-1]
     as_path = Path(run)
-    if (as_path / "run.json").is_file():
-        return Run(as_path.resolve())
+    if (as_path / layout.RUN_JSON).is_file():
+        return RunFolder(as_path.resolve())
     path = runs_root(workspace) / run
-    if not (path / "run.json").is_file():
+    if not (path / layout.RUN_JSON).is_file():
         known = ", ".join(r.run_id for r in list_runs(workspace)[-5:]) or "none"
         raise RunError(f"no run {run!r} in {str(runs_root(workspace))!r} (recent: {known})")
-    return Run(path)
+    return RunFolder(path)
