@@ -22,10 +22,10 @@ from rich.table import Table
 from anionscreen.datasets.combined import combine
 from anionscreen.datasets.external import EXTERNAL_DATASETS, external_dataset
 from anionscreen.datasets.fetch import fetch as fetch_dataset
-from anionscreen.datasets.files import sha256_of_file
+from anionscreen.datasets.files import atomic_write_bytes, sha256_of_file
 from anionscreen.datasets.measurement_log import append_measurements, log_path
 from anionscreen.datasets.sources import SOURCE_NAMES, list_sources, load_measurements
-from anionscreen.screening.cli.app import current_settings
+from anionscreen.screening.cli.context import current_settings
 
 DEFAULT_EXPORT_SOURCES = ("bundled", "log")
 
@@ -35,6 +35,7 @@ data_app = typer.Typer(
     "measurement schema, show the combined (deduplicated) view, and add your own "
     "measurements to the workspace's append-only log.",
     no_args_is_help=True,
+    add_completion=False,
 )
 datasets_app = typer.Typer(
     name="datasets",
@@ -42,6 +43,7 @@ datasets_app = typer.Typer(
     "fetch them into the cache with checksum verification. Without network, point "
     "ANIONSCREEN_DATA_MIRROR at a folder laid out like shared/data instead.",
     no_args_is_help=True,
+    add_completion=False,
 )
 
 
@@ -85,7 +87,7 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
     else:
-        output.write_text(text, encoding="utf-8")
+        atomic_write_bytes(output, text.encode("utf-8"))
 
 
 @data_app.command("list")
@@ -211,9 +213,3 @@ def fetch_command(
     for dataset in datasets:
         path = fetch_dataset(dataset, settings)
         typer.echo(f"{dataset.name}: {path} (sha256 {sha256_of_file(path)} verified)")
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``data`` and ``datasets`` command groups to the root command."""
-    app.add_typer(data_app)
-    app.add_typer(datasets_app)

@@ -117,8 +117,3 @@ def featurize_command(
     if result.n_failed and failures_path is None:
         for row, text, reason in result.failures.itertuples(index=False):
             typer.echo(f"  row {row} ({text!r}): {reason}", err=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``featurize`` command to the root app."""
-    app.command("featurize")(featurize_command)

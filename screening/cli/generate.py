@@ -102,89 +102,85 @@ def _write_to(
     return rows
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``generate`` and ``check-formula`` to the root app."""
+def generate(
+    space_file: Annotated[
+        Path, typer.Argument(help="TOML file of search spaces (one table per space).")
+    ],
+    count: Annotated[
+        bool, typer.Option("--count", help="Only count the candidates per space.")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write candidates to FILE.parquet or .csv.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Write at most N candidates.")
+    ] = None,
+    fractions: Annotated[
+        bool, typer.Option("--fractions", help="Also write element fractions (frac_Li, ...).")
+    ] = False,
+) -> None:
+    """Enumerate the search spaces of SPACE_FILE: counts per space, candidates to --out."""
+    if out is not None:
+        _check_out(out)  # before enumerating, not after printing the counts
+    specs = load_spaces(space_file)
+    generators = [make_generator(spec) for spec in specs]
+    table = Table(title=f"Search spaces in {space_file.name}")
+    for name in ("space", "kind", "candidates"):
+        table.add_column(name, justify="right" if name == "candidates" else "left")
+    total = 0
+    for spec, gen in zip(specs, generators, strict=True):
+        n = gen.count()
+        total += n
+        table.add_row(spec.name, spec.kind, f"{n:,}")
+    table.add_row("total", "", f"{total:,}")
+    console = Console()
+    console.print(table)
+    if count:
+        return
+    columns = _columns(generators, fractions)
+    if out is not None:
+        strings = _STRING_COLUMNS | {p for spec in specs for p in spec.symbols}
+        frames = _frames(generators, limit, fractions, columns)
+        rows = _write(frames, out, columns, strings)
+        console.print(f"wrote {rows:,} candidates to {out}")
+        return
+    preview = list(itertools.islice(_frames(generators, 20, False, columns), 20))
+    if not preview:
+        console.print("no candidates")
+        return
+    shown = pd.concat(preview)
+    console.print(shown.to_string(index=False, na_rep=""))
+    if total > len(shown):
+        console.print(f"... first {len(shown)} of {total:,}; use --out FILE to write all")
 
-    @app.command("generate")
-    def generate(
-        space_file: Annotated[
-            Path, typer.Argument(help="TOML file of search spaces (one table per space).")
-        ],
-        count: Annotated[
-            bool, typer.Option("--count", help="Only count the candidates per space.")
-        ] = False,
-        out: Annotated[
-            Path | None, typer.Option("--out", help="Write candidates to FILE.parquet or .csv.")
-        ] = None,
-        limit: Annotated[
-            int | None, typer.Option("--limit", min=1, help="Write at most N candidates.")
-        ] = None,
-        fractions: Annotated[
-            bool, typer.Option("--fractions", help="Also write element fractions (frac_Li, ...).")
-        ] = False,
-    ) -> None:
-        """Enumerate the search spaces of SPACE_FILE: counts per space, candidates to --out."""
-        if out is not None:
-            _check_out(out)  # before enumerating, not after printing the counts
-        specs = load_spaces(space_file)
-        generators = [make_generator(spec) for spec in specs]
-        table = Table(title=f"Search spaces in {space_file.name}")
-        for name in ("space", "kind", "candidates"):
-            table.add_column(name, justify="right" if name == "candidates" else "left")
-        total = 0
-        for spec, gen in zip(specs, generators, strict=True):
-            n = gen.count()
-            total += n
-            table.add_row(spec.name, spec.kind, f"{n:,}")
-        table.add_row("total", "", f"{total:,}")
-        console = Console()
-        console.print(table)
-        if count:
-            return
-        columns = _columns(generators, fractions)
-        if out is not None:
-            strings = _STRING_COLUMNS | {p for spec in specs for p in spec.symbols}
-            frames = _frames(generators, limit, fractions, columns)
-            rows = _write(frames, out, columns, strings)
-            console.print(f"wrote {rows:,} candidates to {out}")
-            return
-        preview = list(itertools.islice(_frames(generators, 20, False, columns), 20))
-        if not preview:
-            console.print("no candidates")
-            return
-        shown = pd.concat(preview)
-        console.print(shown.to_string(index=False, na_rep=""))
-        if total > len(shown):
-            console.print(f"... first {len(shown)} of {total:,}; use --out FILE to write all")
 
-    @app.command("check-formula")
-    def check_formula(
-        formula: Annotated[str, typer.Argument(help="Formula, e.g. Li2TaS0.4O0.6Cl5.")],
-        oxidation_states: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--oxidation-states",
-                help="Allowed states of an element, e.g. W=4,5,6 (repeatable).",
-            ),
-        ] = None,
-    ) -> None:
-        """Say whether FORMULA can be charge neutral (exit 0) or not and by how much (exit 1)."""
-        allowed: dict[str, list[int]] = {}
-        for item in oxidation_states or []:
-            symbol, _, states = item.partition("=")
-            try:
-                allowed[symbol.strip()] = [int(s) for s in states.split(",") if s.strip()]
-            except ValueError as err:
-                raise AnionscreenError(
-                    f"--oxidation-states expects El=a,b,... with integers; got {item!r}"
-                ) from err
-            if symbol.strip() not in element_index() or not allowed[symbol.strip()]:
-                raise AnionscreenError(
-                    f"--oxidation-states expects El=a,b,... with an element symbol; got {item!r}"
-                )
-        result = charge_balance(formula_amounts(formula), allowed)
-        typer.echo(result.reason)
-        if result.n_neutral > 1:
-            typer.echo(f"({result.n_neutral} neutral assignments; the first is shown)")
-        if not result.neutral:
-            raise typer.Exit(code=1)
+def check_formula(
+    formula: Annotated[str, typer.Argument(help="Formula, e.g. Li2TaS0.4O0.6Cl5.")],
+    oxidation_states: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--oxidation-states",
+            help="Allowed states of an element, e.g. W=4,5,6 (repeatable).",
+        ),
+    ] = None,
+) -> None:
+    """Say whether FORMULA can be charge neutral (exit 0) or not and by how much (exit 1)."""
+    allowed: dict[str, list[int]] = {}
+    for item in oxidation_states or []:
+        symbol, _, states = item.partition("=")
+        try:
+            allowed[symbol.strip()] = [int(s) for s in states.split(",") if s.strip()]
+        except ValueError as err:
+            raise AnionscreenError(
+                f"--oxidation-states expects El=a,b,... with integers; got {item!r}"
+            ) from err
+        if symbol.strip() not in element_index() or not allowed[symbol.strip()]:
+            raise AnionscreenError(
+                f"--oxidation-states expects El=a,b,... with an element symbol; got {item!r}"
+            )
+    result = charge_balance(formula_amounts(formula), allowed)
+    typer.echo(result.reason)
+    if result.n_neutral > 1:
+        typer.echo(f"({result.n_neutral} neutral assignments; the first is shown)")
+    if not result.neutral:
+        raise typer.Exit(code=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -11,14 +12,18 @@ import pandas as pd
 import typer
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.files import atomic_write_bytes
+from anionscreen.datasets.settings import Settings
 from anionscreen.models.arrhenius import KELVIN_OFFSET
 from anionscreen.models.predict import Predictor
 from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS
 from anionscreen.models.workflow import TrainOutcome, train_models
-from anionscreen.screening.cli.app import current_settings
+from anionscreen.screening.cli.context import current_settings
 
-models_app = typer.Typer(help="List, inspect and promote trained model versions.")
+models_app = typer.Typer(
+    name="models", help="List, inspect and promote trained model versions.", add_completion=False
+)
 
 TargetOpt = Annotated[str, typer.Option("--target", help="sigma, ea, modulus or all.")]
 SourcesOpt = Annotated[
@@ -28,6 +33,9 @@ SourcesOpt = Annotated[
         help="Comma-separated data sources (default: bundled, log and every external set "
         "available offline).",
     ),
+]
+GroupingOpt = Annotated[
+    str, typer.Option(help="Cross-validation groups: chemsys, cluster or family.")
 ]
 ExcludeFormulaOpt = Annotated[
     list[str] | None,
@@ -97,6 +105,31 @@ def _describe(outcome: TrainOutcome) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class _Choices:
+    """The data and validation options ``train`` and ``evaluate`` share, as given."""
+
+    target: str
+    sources: str | None
+    exclude_formula: list[str] | None
+    exclude_chemsys: list[str] | None
+    grouping: str
+
+    def train(
+        self, settings: Settings, *, force: bool = False, register: bool = True
+    ) -> list[TrainOutcome]:
+        return train_models(
+            settings,
+            targets=_targets(self.target),
+            sources=_sources(self.sources),
+            exclude_formulas=tuple(self.exclude_formula or ()),
+            exclude_chemsys=tuple(self.exclude_chemsys or ()),
+            grouping=self.grouping,
+            force=force,
+            register=register,
+        )
+
+
 def train(
     ctx: typer.Context,
     target: TargetOpt = "all",
@@ -107,22 +140,12 @@ def train(
         bool,
         typer.Option("--force", help="Make the new version current even if it validates worse."),
     ] = False,
-    grouping: Annotated[
-        str, typer.Option(help="Cross-validation groups: chemsys, cluster or family.")
-    ] = "chemsys",
+    grouping: GroupingOpt = "chemsys",
 ) -> None:
     """Train, validate (grouped CV with baselines) and register new model versions."""
     settings = current_settings(ctx)
-    outcomes = train_models(
-        settings,
-        targets=_targets(target),
-        sources=_sources(sources),
-        exclude_formulas=tuple(exclude_formula or ()),
-        exclude_chemsys=tuple(exclude_chemsys or ()),
-        force=force,
-        grouping=grouping,
-    )
-    for outcome in outcomes:
+    chosen = _Choices(target, sources, exclude_formula, exclude_chemsys, grouping)
+    for outcome in chosen.train(settings, force=force):
         typer.echo(_describe(outcome))
         state = "now current" if outcome.current else "registered, not current"
         typer.echo(f"  -> {outcome.version} {state}: {outcome.reason}")
@@ -134,9 +157,7 @@ def evaluate(
     sources: SourcesOpt = None,
     exclude_formula: ExcludeFormulaOpt = None,
     exclude_chemsys: ExcludeChemsysOpt = None,
-    grouping: Annotated[
-        str, typer.Option(help="Cross-validation groups: chemsys, cluster or family.")
-    ] = "chemsys",
+    grouping: GroupingOpt = "chemsys",
     out: Annotated[
         Path | None,
         typer.Option(
@@ -148,15 +169,8 @@ def evaluate(
     from anionscreen.models.plots import coverage_plot, parity_plot
 
     settings = current_settings(ctx)
-    outcomes = train_models(
-        settings,
-        targets=_targets(target),
-        sources=_sources(sources),
-        exclude_formulas=tuple(exclude_formula or ()),
-        exclude_chemsys=tuple(exclude_chemsys or ()),
-        grouping=grouping,
-        register=False,
-    )
+    chosen = _Choices(target, sources, exclude_formula, exclude_chemsys, grouping)
+    outcomes = chosen.train(settings, register=False)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = out if out is not None else settings.workspace / "evaluations" / stamp
     folder.mkdir(parents=True, exist_ok=True)
@@ -164,7 +178,8 @@ def evaluate(
     for outcome in outcomes:
         res = outcome.result
         typer.echo(_describe(outcome))
-        res.out_of_fold.to_csv(folder / f"{outcome.target}_out_of_fold.csv", index=False)
+        oof_csv = res.out_of_fold.to_csv(index=False).encode()
+        atomic_write_bytes(folder / f"{outcome.target}_out_of_fold.csv", oof_csv)
         parity_plot(res.out_of_fold, outcome.target, folder / f"{outcome.target}_parity.png")
         coverage_plot(res.coverage_curve, outcome.target, folder / f"{outcome.target}_coverage.png")
         summary[outcome.target] = {
@@ -174,7 +189,7 @@ def evaluate(
             "validation": res.info,
             "data_report": outcome.table.report,
         }
-    (folder / "metrics.json").write_text(json.dumps(summary, indent=2, default=str))
+    atomic_write_bytes(folder / "metrics.json", json.dumps(summary, indent=2, default=str).encode())
     typer.echo(f"saved metrics.json and plots in {folder}")
 
 
@@ -296,11 +311,3 @@ def promote(ctx: typer.Context, version: str) -> None:
     registry = ModelRegistry(current_settings(ctx).workspace)
     registry.promote(version)
     typer.echo(f"{version} is now the current {version.rsplit('-', 1)[0]} model")
-
-
-def register(app: typer.Typer) -> None:
-    """Add the model commands to the root app."""
-    app.command("train")(train)
-    app.command("evaluate")(evaluate)
-    app.command("predict")(predict)
-    app.add_typer(models_app, name="models")

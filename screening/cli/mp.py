@@ -24,7 +24,7 @@ from anionscreen.datasets.mp_cache import (
 from anionscreen.datasets.mp_client import DEFAULT_THERMO_TYPE, api_key_configured
 from anionscreen.descriptors.chunk import chunk_from_compositions
 from anionscreen.descriptors.mp_columns import MPColumnProvider
-from anionscreen.screening.cli.app import current_settings
+from anionscreen.screening.cli.context import current_settings
 
 mp_app = typer.Typer(
     name="mp",
@@ -32,6 +32,7 @@ mp_app = typer.Typer(
     "chemical systems into the on-disk cache once (needs MP_API_KEY and a network), then "
     "everything runs offline from the cache.",
     no_args_is_help=True,
+    add_completion=False,
 )
 
 
@@ -126,8 +127,3 @@ def window(
             f"{mp_id} ({e_hull:.3f} eV/atom)" if mp_id else "",
         )
     Console(width=160).print(out)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``mp`` command group to the root app."""
-    app.add_typer(mp_app, name="mp")
