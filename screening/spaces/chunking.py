@@ -259,3 +259,18 @@ def _slice(piece: Piece, start: int, stop: int) -> Piece:
         piece.states[start:stop],
         params,
     )
+
+
+class PieceGenerator(Generator):
+    """A generator built on :meth:`pieces`: chunks and the count follow from the pieces."""
+
+    @abstractmethod
+    def pieces(self) -> Iterator[Piece]:
+        """The candidates as pieces, in generation order (the same on every call)."""
+
+    def generate(self, chunk_size: int = 8192) -> Iterator[CompositionChunk]:
+        check_chunk_size(chunk_size)
+        return rechunk(self.pieces(), chunk_size)
+
+    def count(self) -> int:
+        return sum(len(p) for p in self.pieces())

@@ -37,9 +37,8 @@ from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.spaces.chunking import (
     Generator,
     Piece,
-    check_chunk_size,
+    PieceGenerator,
     first_distinct,
-    rechunk,
 )
 from anionscreen.screening.spaces.filters import (
     composition_mask,
@@ -73,7 +72,7 @@ class _Combo:
 
 
 @dataclass(frozen=True)
-class TemplateGenerator(Generator):
+class TemplateGenerator(PieceGenerator):
     """Candidates of a template space (see the module docstring for order and rules)."""
 
     space: SpaceSpec
@@ -249,7 +248,7 @@ class TemplateGenerator(Generator):
             params[f"ox_{p}"] = states[:, combo.elements.index(element)]
         return Piece(combo.elements, amounts, den, states, params)
 
-    def _pieces(self) -> Iterator[Piece]:
+    def pieces(self) -> Iterator[Piece]:
         seen: set[bytes] | None = set() if self.needs_dedupe else None
         for combo in self._combos:
             n_assign = len(combo.assignments)
@@ -266,13 +265,6 @@ class TemplateGenerator(Generator):
                     rows, assign, amounts = rows[fresh], assign[fresh], amounts[fresh]
                 if len(rows):
                     yield self._piece(combo, rows, assign, amounts)
-
-    def generate(self, chunk_size: int = 8192) -> Iterator[CompositionChunk]:
-        check_chunk_size(chunk_size)
-        return rechunk(self._pieces(), chunk_size)
-
-    def count(self) -> int:
-        return sum(len(p) for p in self._pieces())
 
     @property
     def param_columns(self) -> tuple[str, ...]:

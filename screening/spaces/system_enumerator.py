@@ -37,14 +37,11 @@ import numpy as np
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.charge import default_oxidation_states
-from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.spaces.chunking import (
-    Generator,
     Piece,
-    check_chunk_size,
+    PieceGenerator,
     first_distinct,
-    rechunk,
 )
 from anionscreen.screening.spaces.filters import (
     FilterSpec,
@@ -58,7 +55,7 @@ BLOCK = 32_768
 
 
 @dataclass(frozen=True)
-class SystemEnumerator(Generator):
+class SystemEnumerator(PieceGenerator):
     """All neutral compositions of Li, some cations and some anions within bounds.
 
     Parameters
@@ -131,7 +128,7 @@ class SystemEnumerator(Generator):
                     for ans in itertools.combinations(self.anions, na):
                         yield (*cats, *ans)
 
-    def _pieces(self) -> Iterator[Piece]:
+    def pieces(self) -> Iterator[Piece]:
         step = self.amounts.step
         li_lo, li_hi = self._range("Li")
         for present in self._subsets():
@@ -196,13 +193,6 @@ class SystemEnumerator(Generator):
             "n_Li": amounts[:, 0] * step.numerator / step.denominator,
         }
         yield Piece(elements, amounts * step.numerator, step.denominator, states, params)
-
-    def generate(self, chunk_size: int = 8192) -> Iterator[CompositionChunk]:
-        check_chunk_size(chunk_size)
-        return rechunk(self._pieces(), chunk_size)
-
-    def count(self) -> int:
-        return sum(len(p) for p in self._pieces())
 
     @property
     def param_columns(self) -> tuple[str, ...]:
