@@ -236,3 +236,21 @@ def test_pinned_model_versions_are_checked(workspace: Path, reference: Path) -> 
     assert code == 1
     assert "key 'models.sigma' = 'ea-0001': that version is a ea model, not a sigma model" in out
     assert not (workspace / "ws" / "campaigns" / "pinned").exists()
+
+
+def test_a_python_campaign_in_five_lines_ranks_as_the_cli_does(
+    workspace: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## A campaign from Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(code.splitlines()) <= 5
+    (workspace / "my.toml").write_text(CAMPAIGN)  # the same file `screen` ran for `reference`
+    monkeypatch.chdir(workspace)
+    monkeypatch.setenv("ANIONSCREEN_WORKSPACE", str(workspace / "ws"))  # what -w gave the CLI
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md, A campaign from Python", "exec"), namespace)
+    run = namespace["run"]
+    pd.testing.assert_frame_equal(run.ranked, pd.read_parquet(reference / "ranked.parquet"))
+    for table in ("ranked.csv", "next_batch.csv", "candidates.parquet"):
+        assert (run.path / table).read_bytes() == (reference / table).read_bytes(), table
