@@ -24,6 +24,7 @@ import json
 import os
 import threading
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,12 @@ import numpy as np
 import psutil
 
 from anionscreen.datasets.settings import get_settings
-from anionscreen.screening.campaign import campaign_from_dict
-from anionscreen.screening.execute import ExecutorSpec
-from anionscreen.screening.generators import generate_all
-from anionscreen.screening.pipeline import build_scorer, build_source
-from anionscreen.screening.runner import execute_run, start_run
+from anionscreen.screening.api import run_campaign
+from anionscreen.screening.campaign.config import Campaign, campaign_from_dict
+from anionscreen.screening.results.run import Run
+from anionscreen.screening.run.events import Progress, RunReady
+from anionscreen.screening.run.pipeline import plan_run
+from anionscreen.screening.spaces.generators import generate_all
 
 METALS = ["Ta", "Nb", "W", "Mo", "Sb", "Zr", "Hf", "Ti", "Sn", "Bi"]
 METALS += ["V", "Ga", "In", "Al", "Y", "Sc", "Fe", "Cr", "Ge", "Si"]
@@ -108,7 +110,7 @@ def usual_way(scorer: Any, campaign: Any, sample: int) -> dict[str, Any]:
     from anionscreen.descriptors.resource import ResourceRisk
     from anionscreen.models.features import featurize
 
-    chunk = next(iter(generate_all(_spaces(campaign), sample)))
+    chunk = next(iter(generate_all(campaign.spaces, sample)))
     start = time.perf_counter()
     frame = pd.DataFrame({"composition": [Composition(f) for f in chunk.formulas]})
     featurizer = MultipleFeaturizer(
@@ -152,24 +154,14 @@ def executor_compare(settings: Any, size: float) -> dict[str, float]:
     from distributed import LocalCluster
 
     campaign = campaign_from_dict(campaign_for(size, 8192), "<bench>")
-    scorer, pinned, _ = build_scorer(campaign, settings)
-    source = build_source(pinned, "<bench>")
-    out: dict[str, float] = {"candidates": float(source.total)}
+    out: dict[str, float] = {}
 
-    def timed(executor: ExecutorSpec) -> float:
-        t0 = time.perf_counter()
-        run = start_run(
-            settings.workspace,
-            pinned,
-            campaign_text="",
-            scorer=scorer,
-            total=source.total,
-            executor=executor,
-        )
-        execute_run(run, pinned, source, scorer, executor)
-        return time.perf_counter() - t0
+    def timed(**executor: Any) -> float:
+        run, wall, _ = timed_run(campaign, settings.workspace, **executor)
+        out["candidates"] = float(run.info.start.total_candidates)
+        return wall
 
-    out["joblib_2_workers_s"] = timed(ExecutorSpec(workers=2))
+    out["joblib_2_workers_s"] = timed(workers=2)
     for label, fix in (("dask_malloc_fix_s", "1"), ("dask_dask_default_malloc_s", "0")):
         with LocalCluster(
             n_workers=2,
@@ -179,14 +171,25 @@ def executor_compare(settings: Any, size: float) -> dict[str, float]:
             dashboard_address=None,
             env={"ANIONSCREEN_DASK_MALLOC_FIX": fix},
         ) as cluster:
-            out[label] = timed(ExecutorSpec(scheduler=cluster.scheduler_address))
+            out[label] = timed(scheduler=cluster.scheduler_address)
     return out
 
 
-def _spaces(campaign: Any) -> Any:
-    from anionscreen.screening.campaign import validate_spaces
+def timed_run(
+    campaign: Campaign, workspace: Path, **executor: Any
+) -> tuple[Run, float, MemorySampler]:
+    """Run the campaign; wall seconds and memory from the moment its models are loaded."""
+    sampler = MemorySampler()
+    ready: list[float] = []
 
-    return validate_spaces(campaign, "<bench>")
+    def start(event: RunReady) -> None:
+        ready.append(time.perf_counter())
+        sampler.start()
+
+    run = run_campaign(campaign, workspace=workspace, progress=Progress(ready=start), **executor)
+    wall = time.perf_counter() - ready[0]
+    sampler.stop()
+    return run, wall, sampler
 
 
 def main() -> None:
@@ -205,42 +208,28 @@ def main() -> None:
     settings = get_settings(args.workspace)
     campaign = campaign_from_dict(campaign_for(args.size, args.chunk_size), "<bench>")
     t0 = time.perf_counter()
-    scorer, pinned, notes = build_scorer(campaign, settings)
+    plan = plan_run(campaign, settings)  # trains the default models on a fresh workspace
     t_models = time.perf_counter() - t0
-    source = build_source(pinned, "<bench>")
-    print(f"{source.total:,} candidates; models ready in {t_models:.1f} s; {notes[:3]}")
-    executor = ExecutorSpec(workers=args.workers)
-    sampler = MemorySampler()
-    sampler.start()
-    t0 = time.perf_counter()
-    run = start_run(
-        settings.workspace,
-        pinned,
-        campaign_text=json.dumps(campaign_for(args.size, args.chunk_size)),
-        scorer=scorer,
-        total=source.total,
-        executor=executor,
-    )
-    execute_run(run, pinned, source, scorer, executor)
-    wall = time.perf_counter() - t0
-    sampler.stop()
+    total = plan.source.total
+    print(f"{total:,} candidates; models ready in {t_models:.1f} s; {plan.notes[:3]}")
+    run, wall, sampler = timed_run(campaign, settings.workspace, workers=args.workers)
     info = run.info
     result: dict[str, Any] = {
-        "candidates": source.total,
+        "candidates": total,
         "workers": args.workers,
         "chunk_size": args.chunk_size,
         "models_ready_s": t_models,
         "wall_s": wall,
-        "candidates_per_s": source.total / wall,
-        "timings": info["timings"],
-        "counts": info["counts"],
+        "candidates_per_s": total / wall,
+        "timings": asdict(info.timings) if info.timings else None,
+        "counts": asdict(info.counts) if info.counts else None,
         "peak_rss_MB_tree": sampler.peak(),
         "peak_rss_MB_first_half": sampler.peak(0.0, 0.5),
         "peak_rss_MB_second_half": sampler.peak(0.5, 1.0),
         "run": str(run.path),
     }
     if not args.no_compare:
-        cmp = usual_way(scorer, pinned, args.sample)
+        cmp = usual_way(plan.scorer, plan.campaign, args.sample)
         cmp["ratio_end_to_end_vs_usual"] = result["candidates_per_s"] / cmp["usual_per_s"]
         result["usual_way"] = cmp
     if args.executors:

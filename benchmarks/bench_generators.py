@@ -28,9 +28,9 @@ from fractions import Fraction
 from typing import Any
 
 from anionscreen.datasets.formula import formula_amounts
-from anionscreen.screening.filters import FilterSpec
-from anionscreen.screening.generators import SystemEnumerator, make_generator
-from anionscreen.screening.spaces import Grid, spaces_from_config
+from anionscreen.screening.spaces.filters import FilterSpec
+from anionscreen.screening.spaces.generators import SystemEnumerator, make_generator
+from anionscreen.screening.spaces.specs import Grid, spaces_from_config
 
 BIG_SPACE: dict[str, Any] = {
     "name": "bench Li-M-(S,O)-X",

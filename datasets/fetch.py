@@ -14,14 +14,13 @@ and both checksums. It is never a warning.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from anionscreen.datasets.errors import AnionscreenError, ChecksumError
 from anionscreen.datasets.external import ExternalDataset, ExternalFile
-from anionscreen.datasets.files import sha256_of_bytes, sha256_of_file
+from anionscreen.datasets.files import atomic_output, sha256_of_bytes, sha256_of_file
 from anionscreen.datasets.packaged import packaged_file, read_packaged
 from anionscreen.datasets.settings import MIRROR_ENV, Settings
 
@@ -89,6 +88,17 @@ def available_offline(dataset: ExternalDataset, settings: Settings) -> bool:
     return packaged_file(dataset.name) is not None or locate(dataset.file, settings) is not None
 
 
+def _install(source: Path, target: Path, sha256: str, origin: str) -> None:
+    """Copy ``source`` to ``target`` atomically; the copy's own bytes are checked, so what
+    lands in the cache is what was checked (a mismatch caches nothing)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(target) as copy:
+        shutil.copyfile(source, copy)
+        actual = sha256_of_file(copy)
+        if actual != sha256:
+            raise ChecksumError(origin, sha256, actual)
+
+
 def _download(entry: ExternalFile, target: Path) -> None:
     import pooch  # imported here: only downloads need it
 
@@ -102,10 +112,7 @@ def _download(entry: ExternalFile, target: Path) -> None:
                 f"could not download {entry.url}: {err}. Without network, set {MIRROR_ENV} "
                 "to a folder laid out like shared/data"
             ) from err
-        actual = sha256_of_file(got)
-        if actual != entry.sha256:
-            raise ChecksumError(entry.url, entry.sha256, actual)
-        os.replace(got, target)
+        _install(got, target, entry.sha256, entry.url)
 
 
 def fetch(dataset: ExternalDataset, settings: Settings) -> Path:
@@ -125,15 +132,7 @@ def fetch(dataset: ExternalDataset, settings: Settings) -> Path:
         return target
     source = settings.data_mirror / entry.path if settings.data_mirror is not None else None
     if source is not None and source.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Hash the copy, not the source, so what lands in the cache is what was checked.
-        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-            copy = Path(tmp) / "copy"
-            shutil.copyfile(source, copy)
-            actual = sha256_of_file(copy)
-            if actual != entry.sha256:
-                raise ChecksumError(str(source), entry.sha256, actual)
-            os.replace(copy, target)
+        _install(source, target, entry.sha256, str(source))
         return target
     _download(entry, target)
     return target

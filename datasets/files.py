@@ -1,19 +1,26 @@
 """File helpers every layer shares: sha256 digests, atomic writes, package versions.
 
-An atomic write goes to a temporary file in the target's folder, is flushed to disk, and is
-moved over the target with :func:`os.replace`; a crash at any moment leaves either the old
-file or the new one, never a half-written file. The temporary file is removed on any failure,
-KeyboardInterrupt included, so it can never be mistaken for data.
+An atomic write goes to a temporary file ``.NAME.RANDOM.tmp`` in the target's folder, is
+flushed to disk, and is moved over the target with :func:`os.replace`; a crash at any moment
+leaves either the old file or the new one, never a half-written file. The temporary file is
+removed on any failure, KeyboardInterrupt included, so it can never be mistaken for data; only
+a process killed outright (kill -9) leaves one behind. :func:`atomic_output` is the one
+implementation: writers that need a file name (Parquet, streamed CSV, copies) write to the
+path it yields, and :func:`atomic_write_bytes` writes bytes through it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
-from collections.abc import Iterable
+import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+
+#: How a temporary file of :func:`atomic_output` is named: ``.NAME.RANDOM.tmp``.
+TEMPORARY_SUFFIX = ".tmp"
 
 
 def sha256_of_bytes(data: bytes) -> str:
@@ -30,23 +37,54 @@ def sha256_of_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably (the rename is fsynced too)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _new_temporary(path: Path) -> Path:
+    # Created here (O_EXCL), with the mode a plain open() gives (0o666 less the umask), so the
+    # finished file is as readable as any other the user writes.
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; it replaces ``path`` when the block ends.
+
+    The file is made durable (fsynced, then the rename too) before the block returns; if the
+    block raises, KeyboardInterrupt included, the temporary file is removed and ``path`` is
+    untouched.
+
+    Examples
+    --------
+    >>> with atomic_output(target) as tmp:  # doctest: +SKIP
+    ...     table.to_parquet(tmp)
+    """
+    tmp = _new_temporary(path)
+    try:
+        yield tmp
+        _fsync(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    _fsync(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically and durably (see :func:`atomic_output`)."""
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def package_versions(names: Iterable[str]) -> dict[str, str]:

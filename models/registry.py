@@ -260,10 +260,7 @@ class ModelRegistry:
             self._set_current(version.rsplit("-", 1)[0], version)
 
     def _set_current(self, target: str, version: str) -> None:
-        pointer = self._target_dir(target) / "CURRENT"
-        tmp = pointer.with_suffix(".tmp")
-        tmp.write_text(version + "\n", encoding="utf-8")
-        tmp.replace(pointer)
+        atomic_write_bytes(self._target_dir(target) / "CURRENT", (version + "\n").encode())
 
     def load(self, version: str) -> TargetModel:
         """Load a version after checking its sha256 and the types the file would build."""

@@ -16,11 +16,13 @@ from pymatgen.core.composition import Composition
 from sklearn.linear_model import Ridge
 
 from anionscreen.descriptors.chunk import CompositionChunk, chunk_from_compositions
-from anionscreen.screening.campaign import Campaign, campaign_from_dict
-from anionscreen.screening.execute import ExecutorSpec
-from anionscreen.screening.runner import ChunkSource, execute_run, start_run
-from anionscreen.screening.runstore import Run
-from anionscreen.screening.scoring import ChunkScorer
+from anionscreen.screening.campaign.config import Campaign, campaign_from_dict
+from anionscreen.screening.results.report import write_report
+from anionscreen.screening.run.execute import ChunkSource, ExecutorSpec
+from anionscreen.screening.run.records import RunStart
+from anionscreen.screening.run.runner import execute_run
+from anionscreen.screening.run.scoring import ChunkScorer
+from anionscreen.screening.run.store import RunFolder, create_run, package_versions
 
 # (formula, log10 sigma S/cm, Ea eV, modulus GPa): Ogbolu et al. 2025 and literature rows of
 # the bundled data; modulus 8.2/7.3 GPa measured, others representative.
@@ -127,23 +129,32 @@ def tiny_campaign(chunk_size: int = 4, **overrides: object) -> Campaign:
     return campaign_from_dict(data, "<tiny>")
 
 
-def new_run(workspace: Path, run_id: str, chunk_size: int = 4) -> tuple[Run, Campaign, ChunkScorer]:
+def start_record(campaign: Campaign, total: int = len(space_rows())) -> RunStart:
+    """What a tiny run is started with (the fixed versions of TinyPredictor)."""
+    return RunStart(
+        name=campaign.name,
+        campaign=campaign.model_dump(mode="json"),
+        chunk_size=campaign.execution.chunk_size,
+        total_candidates=total,
+        model_versions=TinyPredictor().versions,
+        packages=package_versions(),
+        executor=ExecutorSpec().describe(),
+    )
+
+
+def new_run(
+    workspace: Path, run_id: str, chunk_size: int = 4
+) -> tuple[RunFolder, Campaign, ChunkScorer]:
     """Create (not execute) a tiny run."""
     campaign = tiny_campaign(chunk_size)
     scorer = ChunkScorer(predictor=TinyPredictor(), campaign=campaign)
-    run = start_run(
-        workspace,
-        campaign,
-        campaign_text="# tiny\n",
-        scorer=scorer,
-        total=len(space_rows()),
-        executor=ExecutorSpec(),
-        run_id=run_id,
-    )
+    run = create_run(workspace, start_record(campaign), "# tiny\n", run_id=run_id)
     return run, campaign, scorer
 
 
-def run_tiny(workspace: Path, run_id: str, executor: ExecutorSpec | None = None) -> Run:
-    """Create and execute a tiny run."""
+def run_tiny(workspace: Path, run_id: str, executor: ExecutorSpec | None = None) -> RunFolder:
+    """Create and execute a tiny run (with its report, as a campaign has)."""
     run, campaign, scorer = new_run(workspace, run_id)
-    return execute_run(run, campaign, source(4), scorer, executor or ExecutorSpec())
+    return execute_run(
+        run, campaign, source(4), scorer, executor or ExecutorSpec(), report=write_report
+    )

@@ -99,15 +99,50 @@ def test_existing_run_is_never_overwritten(workspace: Path, reference: Path) -> 
     assert "already finished" in out
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+# The child runs the real command line, but holds still after writing its second checkpoint
+# until it is signalled: the signal always lands in the middle of the chunk loop, however
+# loaded the machine is (the run could otherwise finish before the signal arrives).
+_HOLD_AFTER_TWO_CHUNKS = """
+import sys, time
+from pathlib import Path
+from anionscreen.screening.cli import main
+from anionscreen.screening.run.store import RunFolder
+
+held = Path(sys.argv.pop(1))
+write = RunFolder.write_checkpoint
+
+def write_then_hold(self, index, table, stats):
+    write(self, index, table, stats)
+    if index == 1:
+        held.touch()
+        while True:
+            time.sleep(0.05)
+
+RunFolder.write_checkpoint = write_then_hold
+sys.argv[0] = "anionscreen"
+main()
+"""
+
+
+def _start_like_a_background_job() -> None:
+    # A shell without job control starts `cmd &` with SIGINT ignored, and Python keeps it
+    # ignored; the command line must still turn SIGINT into a clean, resumable stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=lambda sig: sig.name)
 def test_interrupted_cli_run_resumes_to_identical_tables(
     workspace: Path, reference: Path, sig: signal.Signals
 ) -> None:
     name = f"cut-{sig.name}"
+    held = workspace / f"{name}.held"
     env = {k: v for k, v in os.environ.items() if k != "ANIONSCREEN_DATA_MIRROR"}
     proc = subprocess.Popen(
         [
-            str(Path(sys.executable).with_name("anionscreen")),
+            sys.executable,
+            "-c",
+            _HOLD_AFTER_TWO_CHUNKS,
+            str(held),
             "-w",
             str(workspace / "ws"),
             "screen",
@@ -119,25 +154,27 @@ def test_interrupted_cli_run_resumes_to_identical_tables(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        preexec_fn=_start_like_a_background_job,
     )
     chunks = workspace / "ws" / "campaigns" / name / "chunks"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and proc.poll() is None:
-        if chunks.is_dir() and len(list(chunks.glob("chunk-*.parquet"))) >= 2:
-            break
-        time.sleep(0.01)
-    assert proc.poll() is None, "the run ended before it could be interrupted"
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not held.exists():
+            time.sleep(0.01)
+        assert held.exists(), proc.communicate(timeout=60)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()  # a child that missed its signal must not outlive the test
     if sig == signal.SIGINT:
-        assert proc.returncode == 130
+        assert proc.returncode == 130, err.decode()
         assert f"Resume with: anionscreen screen --resume {name}" in err.decode()
     else:
         assert proc.returncode == -signal.SIGKILL
     info = json.loads((workspace / "ws" / "campaigns" / name / "run.json").read_text())
     assert info["status"] == "running"
     done = len(list(chunks.glob("chunk-*.parquet")))
-    assert done >= 2
+    assert done == 2
     # an interrupted run can be queried already, from its checkpoints
     code, out = _invoke(workspace, "query", name, "--all", "--format", "json")
     assert code == 0, out
@@ -199,3 +236,21 @@ def test_pinned_model_versions_are_checked(workspace: Path, reference: Path) -> 
     assert code == 1
     assert "key 'models.sigma' = 'ea-0001': that version is a ea model, not a sigma model" in out
     assert not (workspace / "ws" / "campaigns" / "pinned").exists()
+
+
+def test_a_python_campaign_in_five_lines_ranks_as_the_cli_does(
+    workspace: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## A campaign from Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(code.splitlines()) <= 5
+    (workspace / "my.toml").write_text(CAMPAIGN)  # the same file `screen` ran for `reference`
+    monkeypatch.chdir(workspace)
+    monkeypatch.setenv("ANIONSCREEN_WORKSPACE", str(workspace / "ws"))  # what -w gave the CLI
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md, A campaign from Python", "exec"), namespace)
+    run = namespace["run"]
+    pd.testing.assert_frame_equal(run.ranked, pd.read_parquet(reference / "ranked.parquet"))
+    for table in ("ranked.csv", "next_batch.csv", "candidates.parquet"):
+        assert (run.path / table).read_bytes() == (reference / table).read_bytes(), table

@@ -9,12 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from anionscreen.datasets.errors import ConfigError
-from anionscreen.screening.campaign import (
-    DEFAULT_CAMPAIGN_TOML,
-    campaign_from_toml,
-    default_campaign,
-    load_campaign,
-)
+from anionscreen.screening.campaign.config import campaign_from_toml, load_campaign
+from anionscreen.screening.campaign.default import DEFAULT_CAMPAIGN_TOML, default_campaign
 from anionscreen.screening.cli import app
 
 TINY = """

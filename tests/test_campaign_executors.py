@@ -8,7 +8,7 @@ import pytest
 from campaign_fixtures import run_tiny
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.screening.execute import ExecutorSpec, check_reachable
+from anionscreen.screening.run.execute import ExecutorSpec, check_reachable
 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:

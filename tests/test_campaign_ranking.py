@@ -9,15 +9,14 @@ import pandas as pd
 import pytest
 
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.acquisition import acquisition_values, select_batch
-from anionscreen.screening.campaign import Acquisition, campaign_from_dict
-from anionscreen.screening.objectives import log10_sigma_at
-from anionscreen.screening.ranking import (
+from anionscreen.screening.campaign.acquisition import acquisition_values, select_batch
+from anionscreen.screening.campaign.config import Acquisition, campaign_from_dict
+from anionscreen.screening.campaign.objectives import log10_sigma_at
+from anionscreen.screening.campaign.pareto import pareto_ranks, utilities
+from anionscreen.screening.campaign.scores import (
     constraint_columns,
     objective_columns,
-    pareto_ranks,
     score_columns,
-    utilities,
 )
 
 SPACE = [{"name": "s", "template": "Li2 {M} S{1-x} O{x} Cl5", "M": ["Ta"], "x": [0, 1]}]
@@ -225,7 +224,7 @@ def test_supply_columns_match_pymatgen() -> None:
     from pymatgen.core.composition import Composition
 
     from anionscreen.descriptors.chunk import chunk_from_compositions
-    from anionscreen.screening.pipeline import SupplyColumns
+    from anionscreen.screening.run.pipeline import SupplyColumns
 
     chunk = chunk_from_compositions([Composition("Li2TaS0.4O0.6Cl5"), Composition("Li3InCl6")])
     columns = SupplyColumns().columns(chunk)

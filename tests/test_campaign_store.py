@@ -7,15 +7,31 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
-from campaign_fixtures import make_chunks, new_run, run_tiny, source, space_rows
+from campaign_fixtures import (
+    make_chunks,
+    new_run,
+    run_tiny,
+    source,
+    space_rows,
+    start_record,
+    tiny_campaign,
+)
 from typer.testing import CliRunner
 
 from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.screening import list_runs, open_run
 from anionscreen.screening.cli import app
-from anionscreen.screening.execute import ExecutorSpec, PackedChunk
-from anionscreen.screening.query import QueryError, query_run
-from anionscreen.screening.runstore import RunError, create_run, list_runs, open_run
+from anionscreen.screening.results.query import QueryError
+from anionscreen.screening.run.execute import ChunkSource, ExecutorSpec, PackedChunk
+from anionscreen.screening.run.records import ChunkStats, MPData
+from anionscreen.screening.run.runner import execute_run
+from anionscreen.screening.run.store import RunError, create_run, find_run
+
+
+def _stats(index: int, rows: int, first: str) -> ChunkStats:
+    return ChunkStats(index, 4 * index, rows, 0, {}, rows, first, 0.0, 0.0)
 
 
 @pytest.fixture(scope="module")
@@ -26,33 +42,36 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 def test_existing_run_dir_is_never_overwritten(tmp_path: Path) -> None:
-    run = create_run(tmp_path, "c", {"note": "first"}, run_id="r1")
+    start = start_record(tiny_campaign())
+    run = create_run(tmp_path, start, "first", run_id="r1")
     before = (run.path / "run.json").read_bytes()
     with pytest.raises(RunError, match="already exists; runs are never overwritten"):
-        create_run(tmp_path, "c", {"note": "second"}, run_id="r1")
+        create_run(tmp_path, start, "second", run_id="r1")
     assert (run.path / "run.json").read_bytes() == before
     # automatic ids never collide either
-    a = create_run(tmp_path, "c", {})
-    b = create_run(tmp_path, "c", {})
+    a = create_run(tmp_path, start, "")
+    b = create_run(tmp_path, start, "")
     assert a.path != b.path
     assert b.run_id.startswith(a.run_id)
 
 
 def test_finished_run_is_immutable(finished: tuple[Path, str]) -> None:
-    run = open_run(*finished)
+    workspace, run_id = finished
+    run = find_run(workspace, run_id)
     assert run.finished
     with pytest.raises(RunError, match="'base' is finished and immutable"):
         run.write_table("ranked.csv", pd.DataFrame({"a": [1]}))
     with pytest.raises(RunError, match="immutable"):
-        run.write_checkpoint(0, pd.DataFrame({"a": [1]}), {})
+        run.write_checkpoint(0, pa.table({"a": [1]}), _stats(0, 1, "X"))
     modes = {p.name: p.stat().st_mode & 0o777 for p in run.path.iterdir() if p.is_file()}
     assert all(mode & 0o222 == 0 for mode in modes.values()), modes  # (root ignores it)
     assert modes["ranked.csv"] == modes["ranked.parquet"]  # the CSV is as readable
 
 
 def test_run_record_describes_the_run(finished: tuple[Path, str]) -> None:
-    run = open_run(*finished)
-    info = run.info
+    workspace, run_id = finished
+    run = open_run(run_id, workspace=workspace)
+    info = json.loads((run.path / "run.json").read_text())
     assert info["counts"] == {
         "generated": 44,
         "failed": 0,
@@ -65,15 +84,19 @@ def test_run_record_describes_the_run(finished: tuple[Path, str]) -> None:
     assert info["chunk_size"] == 4
     assert {"numpy", "pandas", "scikit-learn", "python"} <= set(info["packages"])
     assert {"generate_s", "finalize_s", "chunks_wall_s"} <= set(info["timings"])
+    assert run.info.counts is not None
+    assert run.info.counts.kept == 30
+    assert run.info.start.model_versions == info["model_versions"]
     manifest = json.loads((run.path / "manifest.json").read_text())
     assert manifest["chunks_done"] == 11
     assert manifest["candidates_done"] == 44
     assert (run.path / "campaign.toml").read_text() == "# tiny\n"
-    assert not run.chunks_dir.exists()  # merged into candidates.parquet
+    assert not run.folder.chunks_dir.exists()  # merged into candidates.parquet
 
 
 def test_tables_are_consistent(finished: tuple[Path, str]) -> None:
-    run = open_run(*finished)
+    workspace, run_id = finished
+    run = open_run(run_id, workspace=workspace)
     candidates = pd.read_parquet(run.path / "candidates.parquet")
     assert len(candidates) == 44
     assert candidates["candidate_id"].tolist() == list(range(44))
@@ -93,44 +116,46 @@ def test_tables_are_consistent(finished: tuple[Path, str]) -> None:
 
 
 def test_query_api(finished: tuple[Path, str]) -> None:
-    run = open_run(*finished)
+    workspace, run_id = finished
+    run = open_run(run_id, workspace=workspace)
     ranked = pd.read_parquet(run.path / "ranked.parquet")
-    top = query_run(run, top=5)
+    top = run.query(top=5)
     assert top["formula"].tolist() == ranked["formula"].head(5).tolist()
-    nb = query_run(run, where="M = 'Nb' AND x >= 0.5 AND X_sym = 'Br'")
+    nb = run.query(where="M = 'Nb' AND x >= 0.5 AND X_sym = 'Br'")
     assert set(nb["M"]) == {"Nb"}
     assert set(nb["X_sym"]) == {"Br"}
     assert nb["x"].min() >= 0.5
     assert len(nb) == 6  # x = 0.5 ... 1.0
-    br = query_run(run, contains=["Br", "Ta"], include_infeasible=True)
+    br = run.query(contains=["Br", "Ta"], include_infeasible=True)
     assert len(br) == 11
     assert all("Br" in f and "Ta" in f for f in br["formula"])
-    soft = query_run(run, sort="modulus_GPa", top=3)
+    soft = run.query(sort="modulus_GPa", top=3)
     assert soft["modulus_GPa"].is_monotonic_increasing
-    counted = query_run(run, sql="SELECT M, count(*) AS n FROM candidates GROUP BY M ORDER BY M")
+    counted = run.query(sql="SELECT M, count(*) AS n FROM candidates GROUP BY M ORDER BY M")
     assert counted.to_dict("records") == [{"M": "Nb", "n": 22}, {"M": "Ta", "n": 22}]
     with pytest.raises(QueryError, match="--sort: unknown column 'nope'"):
-        query_run(run, sort="nope")
+        run.query(sort="nope")
     with pytest.raises(QueryError, match="--contains: unknown element 'Qq'"):
-        query_run(run, contains=["Qq"])
+        run.query(contains=["Qq"])
     with pytest.raises(QueryError, match="query failed"):
-        query_run(run, where="no_such_column > 1")
+        run.query(where="no_such_column > 1")
 
 
 def test_queries_cannot_write_or_read_other_files(finished: tuple[Path, str]) -> None:
-    run = open_run(*finished)
+    workspace, run_id = finished
+    run = open_run(run_id, workspace=workspace)
     target = run.path / "ranked.csv"
     before = target.read_bytes()
     copy = f"COPY (SELECT 42 AS x) TO '{target}' (HEADER)"
     with pytest.raises(QueryError, match="single SELECT statement; got SELECT, COPY, SELECT"):
-        query_run(run, sql=f"SELECT 1 AS a) AS q; {copy}; SELECT * FROM (SELECT 1 AS a")
+        run.query(sql=f"SELECT 1 AS a) AS q; {copy}; SELECT * FROM (SELECT 1 AS a")
     with pytest.raises(QueryError, match="single SELECT statement; got SELECT, COPY, SELECT"):
-        query_run(run, where=f"true); {copy}; SELECT * FROM candidates WHERE (true")
+        run.query(where=f"true); {copy}; SELECT * FROM candidates WHERE (true")
     with pytest.raises(QueryError, match="query failed: Parser Error"):
-        query_run(run, sql=copy)
+        run.query(sql=copy)
     assert target.read_bytes() == before
     with pytest.raises(QueryError, match="file system operations are disabled"):
-        query_run(run, sql=f"SELECT * FROM read_csv('{run.path / 'campaign.toml'}')")
+        run.query(sql=f"SELECT * FROM read_csv('{run.path / 'campaign.toml'}')")
 
 
 def test_cli_query_runs_and_report(finished: tuple[Path, str], tmp_path: Path) -> None:
@@ -183,8 +208,8 @@ def test_joblib_workers_give_identical_tables(finished: tuple[Path, str], tmp_pa
         assert (parallel.path / name).read_bytes() == (
             workspace / "campaigns" / run_id / name
         ).read_bytes()
-    assert parallel.info["finished_by"] == {"executor": "joblib", "workers": 2}
-    assert [r.run_id for r in list_runs(tmp_path)] == ["par"]
+    assert parallel.info.finished_by == {"executor": "joblib", "workers": 2}
+    assert [r.run_id for r in list_runs(workspace=tmp_path)] == ["par"]
 
 
 def test_packing_round_trips_chunks() -> None:
@@ -198,10 +223,8 @@ def test_packing_round_trips_chunks() -> None:
 
 def test_resume_refuses_a_changed_space(tmp_path: Path) -> None:
     run, campaign, scorer = new_run(tmp_path, "changed")
-    from anionscreen.screening.runner import ChunkSource, execute_run
-
     first = next(make_chunks(4))
-    run.write_checkpoint(0, pd.DataFrame({"a": [1]}), {"generated": 4, "first_formula": "X"})
+    run.write_checkpoint(0, pa.table({"a": [1]}), _stats(0, 4, "X"))
     src = ChunkSource(chunks=lambda: make_chunks(4), total=len(space_rows()))
     with pytest.raises(AnionscreenError, match=r"chunk 0 regenerated with 4 rows starting"):
         execute_run(run, campaign, src, scorer, ExecutorSpec())
@@ -209,41 +232,39 @@ def test_resume_refuses_a_changed_space(tmp_path: Path) -> None:
 
 
 def test_run_where_nothing_is_feasible_still_finishes(tmp_path: Path) -> None:
-    from campaign_fixtures import TinyPredictor, source, tiny_campaign
+    from campaign_fixtures import TinyPredictor
 
-    from anionscreen.screening.runner import execute_run, start_run
-    from anionscreen.screening.scoring import ChunkScorer
+    from anionscreen.screening.run.scoring import ChunkScorer
 
     campaign = tiny_campaign(4, constraints={"sigma_min_S_per_cm": 1.0})
     scorer = ChunkScorer(predictor=TinyPredictor(), campaign=campaign)
-    run = start_run(
-        tmp_path, campaign, campaign_text="", scorer=scorer, total=44, executor=ExecutorSpec()
-    )
-    execute_run(run, campaign, source(4), scorer, ExecutorSpec())
-    assert run.info["counts"]["kept"] == 0
-    assert query_run(run, top=3).empty
-    everything = query_run(run, include_infeasible=True)
+    folder = create_run(tmp_path, start_record(campaign), "")
+    execute_run(folder, campaign, source(4), scorer, ExecutorSpec())
+    run = open_run(folder.run_id, workspace=tmp_path)
+    assert run.info.counts is not None
+    assert run.info.counts.kept == 0
+    assert run.query(top=3).empty
+    everything = run.query(include_infeasible=True)
     assert set(everything["infeasible_reason"]) == {"sigma below floor"}
     ranked = pd.read_parquet(run.path / "ranked.parquet")
     assert ranked.empty
     assert "formula" in ranked.columns
 
 
-def test_resume_refuses_changed_mp_data(tmp_path: Path) -> None:
-    from anionscreen.screening.runner import check_same_mp_data
+def test_resume_refuses_changed_mp_data() -> None:
+    from anionscreen.screening.run.mp_data import check_same_mp_data
 
-    run, _, _ = new_run(tmp_path, "mp")
-    started = "Materials Project columns from the cache (Cl-Li@2025.09.25)"
-    run.update_info(notes=["trained sigma-0001", started])
-    check_same_mp_data(run, [started])  # models pinned on resume: no training note
+    started = MPData(systems=("Cl-Li@2025.09.25",), missing=("Br-Li",))
+    check_same_mp_data("mp", started, MPData(("Cl-Li@2025.09.25",), ("Br-Li",)))
+    check_same_mp_data("old", None, started)  # recorded before runs kept the record
     with pytest.raises(AnionscreenError, match="cannot be resumed with the same data"):
-        check_same_mp_data(run, [started.replace(")", ", Cl-Li-S@2025.09.25)")])
+        check_same_mp_data("mp", started, MPData(("Cl-Li@2025.09.25", "Br-Li@2025.09.25"), ()))
+    with pytest.raises(AnionscreenError, match="started with no Materials Project data"):
+        check_same_mp_data("mp", MPData((), ("Cl-Li",)), MPData(("Cl-Li@2025.09.25",), ()))
 
 
 def test_a_run_executes_in_one_process_at_a_time(tmp_path: Path) -> None:
     from filelock import FileLock
-
-    from anionscreen.screening.runner import execute_run
 
     run, campaign, scorer = new_run(tmp_path, "busy")
     busy = pytest.raises(RunError, match="'busy' is being executed by another process")
@@ -252,15 +273,15 @@ def test_a_run_executes_in_one_process_at_a_time(tmp_path: Path) -> None:
     assert run.completed_chunks() == {}
     execute_run(run, campaign, source(4), scorer, ExecutorSpec())
     assert run.finished
-    assert [r.run_id for r in list_runs(tmp_path)] == ["busy"]
+    assert [r.run_id for r in list_runs(workspace=tmp_path)] == ["busy"]
 
 
 def test_stale_temporaries_of_a_killed_run_are_removed(tmp_path: Path) -> None:
     run, _, _ = new_run(tmp_path, "killed")
     left = [
-        run.chunks_dir / ".chunk-000003.parquet.tmp-4242",
-        run.path / ".candidates.parquet.tmp-4242",
-        run.path / ".manifest.json.k3j_x9.tmp",
+        run.chunks_dir / ".chunk-000003.parquet.5f0e9a1c.tmp",
+        run.path / ".candidates.parquet.0b7d22e4.tmp",
+        run.path / ".manifest.json.9c41d3aa.tmp",
     ]
     for path in left:
         path.write_bytes(b"half")

@@ -42,7 +42,7 @@ def _modules() -> tuple[list[ModuleType], list[str]]:
     found, broken = [], []
     for package_name in PACKAGES:
         package = importlib.import_module(package_name)
-        for info in pkgutil.iter_modules(package.__path__, package_name + "."):
+        for info in pkgutil.walk_packages(package.__path__, package_name + "."):
             try:
                 found.append(importlib.import_module(info.name))
             except Exception as err:  # a module that does not import is reported below

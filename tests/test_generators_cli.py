@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.screening.cli import app
-from anionscreen.screening.cli_generate import _write
+from anionscreen.screening.cli.generate import _write
 
 SPACES = """
 [[space]]
@@ -64,7 +64,7 @@ def test_generate_writes_candidates(space_file: Path, tmp_path: Path, suffix: st
     assert table["frac_Li"].iloc[-1] == pytest.approx(0.3)  # Li3YCl6
     assert table["formula"].tolist()[-3:] == ["LiYCl4", "Li2YCl5", "Li3YCl6"]
     assert table.loc[table["space"] == "Li-Y-Cl", "ox_M"].isna().all()
-    assert not out.with_name(out.name + ".partial").exists()
+    assert not list(out.parent.glob(f".{out.name}.*.tmp"))  # no temporary file is left
 
 
 def test_generate_limit_and_preview(space_file: Path, tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ from pymatgen.core.composition import Composition
 
 from anionscreen.datasets.formula import formula_amounts, normalized_formula
 from anionscreen.descriptors.charge import charge_balance, default_oxidation_states
-from anionscreen.screening.filters import pauling_electronegativity
-from anionscreen.screening.generators import make_generator
-from anionscreen.screening.spaces import SpaceSpec, spaces_from_config
+from anionscreen.screening.spaces.filters import pauling_electronegativity
+from anionscreen.screening.spaces.generators import make_generator
+from anionscreen.screening.spaces.specs import SpaceSpec, spaces_from_config
 
 Normal = frozenset[tuple[str, Fraction]]
 

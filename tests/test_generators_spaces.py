@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from anionscreen.datasets.errors import ConfigError
-from anionscreen.screening.spaces import load_spaces, spaces_from_config
-from anionscreen.screening.template import parse_expression, parse_template
+from anionscreen.screening.spaces.specs import load_spaces, spaces_from_config
+from anionscreen.screening.spaces.template import parse_expression, parse_template
 
 GOOD: dict[str, Any] = {
     "name": "s",

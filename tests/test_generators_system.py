@@ -12,8 +12,8 @@ import pytest
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.formula import formula_amounts
 from anionscreen.descriptors.charge import charge_balance
-from anionscreen.screening.generators import SystemEnumerator, make_generator
-from anionscreen.screening.spaces import Grid, spaces_from_config
+from anionscreen.screening.spaces.generators import SystemEnumerator, make_generator
+from anionscreen.screening.spaces.specs import Grid, spaces_from_config
 
 
 def _space(**table: Any) -> SystemEnumerator:

@@ -16,13 +16,13 @@ from anionscreen.datasets.formula import formula_amounts, normalized_formula
 from anionscreen.descriptors.charge import charge_balance
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import element_index
-from anionscreen.screening.generators import (
+from anionscreen.screening.spaces.generators import (
     TemplateGenerator,
     count_all,
     generate_all,
     make_generator,
 )
-from anionscreen.screening.spaces import SpaceSpec, load_spaces, spaces_from_config
+from anionscreen.screening.spaces.specs import SpaceSpec, load_spaces, spaces_from_config
 
 EXAMPLE = """
 [[space]]

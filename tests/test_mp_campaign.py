@@ -14,9 +14,9 @@ from mp_replay import ReplayMPRester
 from anionscreen.datasets.materials_project import fetch_chemsys
 from anionscreen.datasets.mp_cache import MPCacheMissingError
 from anionscreen.datasets.settings import Settings
-from anionscreen.screening.generators import generate_all
-from anionscreen.screening.mp_campaign import plan_mp_columns, space_element_sets
-from anionscreen.screening.spaces import SpaceSpec, spaces_from_config
+from anionscreen.screening.run.mp_data import plan_mp_columns, space_element_sets
+from anionscreen.screening.spaces.generators import generate_all
+from anionscreen.screening.spaces.specs import SpaceSpec, spaces_from_config
 
 ISSUE_EXAMPLE = """
 [[space]]

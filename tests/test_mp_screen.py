@@ -18,13 +18,12 @@ from typer.testing import CliRunner
 
 from anionscreen.datasets.materials_project import fetch_chemsys
 from anionscreen.datasets.settings import Settings
-from anionscreen.screening.campaign import Campaign, campaign_from_dict, validate_spaces
+from anionscreen.screening.campaign.config import Campaign, campaign_from_dict
 from anionscreen.screening.cli import app
-from anionscreen.screening.execute import ExecutorSpec, PackedChunk, iter_results
-from anionscreen.screening.generators import count_all, generate_all
-from anionscreen.screening.mp_campaign import plan_mp_columns
-from anionscreen.screening.runner import ChunkSource
-from anionscreen.screening.scoring import ChunkScorer
+from anionscreen.screening.run.execute import ChunkSource, ExecutorSpec, PackedChunk, iter_results
+from anionscreen.screening.run.mp_data import plan_mp_columns
+from anionscreen.screening.run.scoring import ChunkScorer
+from anionscreen.screening.spaces.generators import count_all, generate_all
 
 WINDOW_CAMPAIGN = """
 name = "window"
@@ -91,7 +90,7 @@ def cached(tmp_path: Path) -> Settings:
 
 
 def _scorer(campaign: Campaign, settings: Settings) -> tuple[ChunkScorer, ChunkSource]:
-    spaces = validate_spaces(campaign, "<test>")
+    spaces = campaign.spaces
     plan = plan_mp_columns(
         spaces, settings, objective_names=[o.name for o in campaign.objective],
         constraints=campaign.constraints,

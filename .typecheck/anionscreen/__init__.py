@@ -1,0 +1,1 @@
+../../anionscreen/__init__.py

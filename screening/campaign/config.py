@@ -1,0 +1,237 @@
+"""Campaign files: what to screen, how to rank it and what to propose next.
+
+A campaign is a TOML file validated by pydantic models that forbid unknown keys. Every
+problem becomes one :class:`~anionscreen.datasets.errors.ConfigError` that names the key, the
+value and what was expected, raised before any work starts. Its ``[[space]]`` tables are
+validated here too, once: the :class:`~anionscreen.screening.spaces.specs.SpaceSpec` objects
+stay on the campaign (:attr:`Campaign.spaces`) for the generators and the Materials Project
+plan. The built-in campaign is in :mod:`~anionscreen.screening.campaign.default`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from anionscreen.datasets.errors import ConfigError
+from anionscreen.descriptors.elements import element_index
+from anionscreen.screening.campaign.objectives import get_objective
+from anionscreen.screening.spaces.specs import SpaceSpec, spaces_from_config
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class ObjectiveSpec(_Strict):
+    """One ``[[objective]]`` table."""
+
+    name: str
+    weight: float = Field(default=1.0, ge=0.0)
+    temperature_C: float = Field(default=25.0, gt=-273.15)  # noqa: N815 (unit in the name)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        get_objective(name)
+        return name
+
+
+def _check_elements(symbols: list[str] | None) -> list[str] | None:
+    if symbols is None:
+        return None
+    index = element_index()
+    for symbol in symbols:
+        if symbol not in index:
+            raise ValueError(f"unknown element {symbol!r}")
+    return symbols
+
+
+class Constraints(_Strict):
+    """``[constraints]``: candidates failing any of these are kept but marked infeasible."""
+
+    sigma_min_S_per_cm: float | None = Field(default=None, gt=0.0)  # noqa: N815
+    modulus_max_GPa: float | None = Field(default=None, gt=0.0)  # noqa: N815
+    in_domain_only: bool = False
+    allowed_elements: list[str] | None = None
+    forbidden_elements: list[str] | None = None
+    # Stability-window limits (V vs Li/Li+); need cached Materials Project data.
+    oxidation_limit_min_V: float | None = Field(default=None, ge=0.0)  # noqa: N815
+    reduction_limit_max_V: float | None = Field(default=None, ge=0.0)  # noqa: N815
+
+    _elements = field_validator("allowed_elements", "forbidden_elements")(_check_elements)
+
+
+class Ranking(_Strict):
+    """``[ranking]``: size of the ranked table and depth of Pareto ranking."""
+
+    top_n: int = Field(default=50, ge=1)
+    pareto_depth: int = Field(default=5, ge=1, le=100)
+
+
+class Acquisition(_Strict):
+    """``[acquisition]``: how the batch of next experiments is chosen."""
+
+    method: Literal["ucb", "ei"] = "ucb"
+    kappa: float = Field(default=1.0, ge=0.0)
+    batch_size: int = Field(default=10, ge=1)
+    pool_size: int = Field(default=500, ge=1)
+    max_per_family: int = Field(default=2, ge=1)
+    family_columns: list[str] = Field(default_factory=lambda: ["space", "M", "X"])
+    min_distance: float = Field(default=0.02, ge=0.0, le=1.0)
+
+
+class Models(_Strict):
+    """``[models]``: registry versions to use; ``"current"`` means the registry's current one."""
+
+    sigma: str = "current"
+    ea: str = "current"
+    modulus: str = "current"
+
+
+class Execution(_Strict):
+    """``[execution]``: chunking (part of the result's identity: resume keeps it)."""
+
+    chunk_size: int = Field(default=8192, ge=1, le=1_000_000)
+
+
+class Campaign(_Strict):
+    """A whole campaign file.
+
+    Build it with :func:`load_campaign`, :func:`campaign_from_toml` or
+    :func:`campaign_from_dict`, which validate the spaces too. Two campaigns are equal when
+    their settings are, wherever they were read from.
+    """
+
+    name: str
+    description: str = ""
+    descriptor_preset: str | None = None
+    space: list[dict[str, Any]] = Field(min_length=1)
+    objective: list[ObjectiveSpec] = Field(min_length=1)
+    constraints: Constraints = Field(default_factory=Constraints)
+    ranking: Ranking = Field(default_factory=Ranking)
+    acquisition: Acquisition = Field(default_factory=Acquisition)
+    models: Models = Field(default_factory=Models)
+    execution: Execution = Field(default_factory=Execution)
+    _spaces: tuple[SpaceSpec, ...] | None = PrivateAttr(default=None)
+    _text: str | None = PrivateAttr(default=None)
+
+    @property
+    def spaces(self) -> tuple[SpaceSpec, ...]:
+        """The validated ``[[space]]`` tables, in file order."""
+        if self._spaces is None:  # built without campaign_from_dict: validate once, now
+            self._spaces = tuple(spaces_from_config(self.space, "<campaign>"))
+        return self._spaces
+
+    @property
+    def text(self) -> str | None:
+        """The TOML text the campaign was read from (None when built from a dict)."""
+        return self._text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Campaign):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable lists inside: never hashable
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        if not _NAME.match(name):
+            raise ValueError(
+                "must be letters, digits, '.', '_' or '-', starting with a letter/digit"
+            )
+        return name
+
+    @field_validator("objective")
+    @classmethod
+    def _unique(cls, objectives: list[ObjectiveSpec]) -> list[ObjectiveSpec]:
+        names = [o.name for o in objectives]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"objective {name!r} is given more than once")
+        return objectives
+
+    def with_chunk_size(self, chunk_size: int) -> Campaign:
+        """The same campaign with ``[execution] chunk_size`` replaced (validated)."""
+        try:
+            execution = Execution(chunk_size=chunk_size)
+        except ValidationError as err:
+            raise _config_error(err, "chunk size") from None
+        return self.model_copy(update={"execution": execution})
+
+    def sigma_temperature_c(self) -> float:
+        """Temperature of the sigma objective (25 C when there is none)."""
+        for objective in self.objective:
+            if objective.name == "sigma":
+                return objective.temperature_C
+        return 25.0
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _config_error(err: ValidationError, source: str) -> ConfigError:
+    lines = []
+    for problem in err.errors():
+        key = _key(tuple(problem["loc"]))
+        kind = problem["type"]
+        if kind == "missing":
+            lines.append(f"{source}: missing required key {key!r}")
+            continue
+        if kind == "extra_forbidden":
+            lines.append(f"{source}: unknown key {key!r} (value {problem['input']!r})")
+            continue
+        msg = str(problem["msg"]).removeprefix("Value error, ")
+        lines.append(f"{source}: key {key!r} = {problem['input']!r}: {msg}")
+    return ConfigError("invalid campaign\n  " + "\n  ".join(lines))
+
+
+def campaign_from_dict(data: dict[str, Any], source: str = "<campaign>") -> Campaign:
+    """Validate a parsed campaign; raises :class:`ConfigError` naming key and value.
+
+    The ``[[space]]`` tables are validated too, by the generators, so every mistake is found
+    before any work.
+    """
+    if "space" not in data:
+        raise ConfigError(
+            f"{source}: missing required key 'space' (at least one [[space]] table is needed)"
+        )
+    try:
+        campaign = Campaign.model_validate(data)
+    except ValidationError as err:
+        raise _config_error(err, source) from None
+    campaign._spaces = tuple(spaces_from_config(campaign.space, source))
+    return campaign
+
+
+def load_campaign(path: str | Path) -> Campaign:
+    """Read and validate a campaign TOML file."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"cannot read campaign file {str(file)!r}: {err.strerror}") from None
+    return campaign_from_toml(text, source=str(file))
+
+
+def campaign_from_toml(text: str, source: str = "<campaign>") -> Campaign:
+    """Parse and validate campaign TOML text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{source}: not valid TOML: {err}") from None
+    campaign = campaign_from_dict(data, source)
+    campaign._text = text
+    return campaign

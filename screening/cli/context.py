@@ -1,0 +1,30 @@
+"""What every command reads from the root command: the workspace and ``--traceback``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from anionscreen.datasets.settings import Settings, get_settings
+
+
+@dataclass
+class CliState:
+    """Options given before the command name."""
+
+    workspace: Path | None = None
+    traceback: bool = False
+
+
+def cli_state(ctx: Any) -> CliState:  # a typer Context, or its vendored click parent
+    """The root command's options (defaults when a command runs on its own)."""
+    state = ctx.find_root().obj
+    return state if isinstance(state, CliState) else CliState()
+
+
+def current_settings(ctx: typer.Context) -> Settings:
+    """Settings for the running command, honouring ``--workspace``."""
+    return get_settings(cli_state(ctx).workspace)

@@ -1,0 +1,380 @@
+"""``anionscreen train | evaluate | predict | models ...``: a thin layer over anionscreen.models."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from anionscreen.datasets.errors import AnionscreenError
+from anionscreen.datasets.files import atomic_write_bytes
+from anionscreen.datasets.published import check_month
+from anionscreen.datasets.settings import Settings
+from anionscreen.models.arrhenius import KELVIN_OFFSET
+from anionscreen.models.estimators import MODEL_FAMILIES
+from anionscreen.models.predict import Predictor
+from anionscreen.models.registry import ModelRegistry
+from anionscreen.models.target_model import TARGETS
+from anionscreen.models.workflow import TrainOutcome, train_models
+from anionscreen.screening.cli.context import current_settings
+
+models_app = typer.Typer(
+    name="models", help="List, inspect and promote trained model versions.", add_completion=False
+)
+
+TargetOpt = Annotated[str, typer.Option("--target", help="sigma, ea, modulus or all.")]
+SourcesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sources",
+        help="Comma-separated data sources (default: bundled, log and every external set "
+        "available offline).",
+    ),
+]
+GroupingOpt = Annotated[
+    str, typer.Option(help="Cross-validation groups: chemsys, cluster or family.")
+]
+ExcludeFormulaOpt = Annotated[
+    list[str] | None,
+    typer.Option("--exclude-formula", help="Leave this formula out of training (repeatable)."),
+]
+ExcludeChemsysOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude-chemsys",
+        help="Leave out every measurement containing all these elements, e.g. Li-Ta-S-Cl "
+        "(repeatable).",
+    ),
+]
+
+
+def _targets(text: str) -> tuple[str, ...]:
+    if text == "all":
+        return TARGETS
+    wanted = tuple(t.strip() for t in text.split(",") if t.strip())
+    bad = [t for t in wanted if t not in TARGETS]
+    if bad or not wanted:
+        raise AnionscreenError(f"--target must be one of sigma, ea, modulus, all; got {text!r}")
+    return wanted
+
+
+def _sources(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(s.strip() for s in text.split(",") if s.strip())
+
+
+def _metrics_table(outcome: TrainOutcome) -> str:
+    res = outcome.result
+    lines = [f"  {'model':<10} {'MAE':>7} {'RMSE':>7} {'Spearman':>9} {'coverage':>9}"]
+    for name, m in res.metrics.items():
+        cov = f"{m['coverage']:.2f}" if "coverage" in m else ""
+        mark = " <- chosen" if name == res.chosen_family else ""
+        lines.append(
+            f"  {name:<10} {m['mae']:7.3f} {m['rmse']:7.3f} {m['spearman']:9.3f} {cov:>9}{mark}"
+        )
+    return "\n".join(lines)
+
+
+def _describe(outcome: TrainOutcome) -> str:
+    rep = outcome.table.report
+    res = outcome.result
+    info = res.info
+    skipped = {
+        k: v
+        for k, v in rep.items()
+        if k not in ("rows", "sources", "input_rows", "modulus_training") and v
+    }
+    head = (
+        f"{outcome.target}: {rep['rows']} formulas from {rep['input_rows']} rows "
+        f"({', '.join(f'{k} {v}' for k, v in rep['sources'].items())}); "
+        f"rule counts: {skipped or 'none'}; grouped CV: {info['folds']} folds over "
+        f"{info['groups']} {info['grouping']} groups"
+    )
+    text = head + "\n" + _metrics_table(outcome)
+    chosen = res.metrics[res.chosen_family]["mae"]
+    if chosen >= res.metrics["mean"]["mae"]:
+        text += (
+            f"\n  note: no model family beats the mean predictor under grouped CV "
+            f"({chosen:.3f} vs {res.metrics['mean']['mae']:.3f}): predictions for unseen "
+            "chemistry are no better than the training mean; the intervals say so"
+        )
+    return text
+
+
+PublishedBeforeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--published-before",
+        help="Train only on values published before this month, e.g. 2025-07 (an experiment).",
+    ),
+]
+FamiliesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--families",
+        help="Model families to compare, comma-separated, or 'all' "
+        "(rf, et, hgb, et+hgb; default: the target's default recipe).",
+    ),
+]
+
+
+def _families(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    if text == "all":
+        return MODEL_FAMILIES
+    wanted = tuple(t.strip() for t in text.split(",") if t.strip())
+    bad = [t for t in wanted if t not in MODEL_FAMILIES]
+    if bad or not wanted:
+        raise AnionscreenError(
+            f"--families must name families among {', '.join(MODEL_FAMILIES)} or 'all'; "
+            f"got {text!r}"
+        )
+    return wanted
+
+
+@dataclass(frozen=True)
+class _Choices:
+    """The data and validation options ``train`` and ``evaluate`` share, as given."""
+
+    target: str
+    sources: str | None
+    exclude_formula: list[str] | None
+    exclude_chemsys: list[str] | None
+    grouping: str
+    families: str | None = None
+    published_before: str | None = None
+
+    def train(
+        self,
+        settings: Settings,
+        *,
+        force: bool = False,
+        promote: bool = False,
+        register: bool = True,
+        default_families: tuple[str, ...] | None = None,
+    ) -> list[TrainOutcome]:
+        if self.published_before is not None:
+            check_month(self.published_before)
+        return train_models(
+            settings,
+            targets=_targets(self.target),
+            sources=_sources(self.sources),
+            exclude_formulas=tuple(self.exclude_formula or ()),
+            exclude_chemsys=tuple(self.exclude_chemsys or ()),
+            published_before=self.published_before,
+            families=_families(self.families) or default_families,
+            grouping=self.grouping,
+            force=force,
+            promote=promote,
+            register=register,
+            progress=lambda line: typer.echo(line, err=True),
+        )
+
+
+def train(
+    ctx: typer.Context,
+    target: TargetOpt = "all",
+    sources: SourcesOpt = None,
+    exclude_formula: ExcludeFormulaOpt = None,
+    exclude_chemsys: ExcludeChemsysOpt = None,
+    published_before: PublishedBeforeOpt = None,
+    families: FamiliesOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Make the new version current even if it compares worse."),
+    ] = False,
+    promote: Annotated[
+        bool,
+        typer.Option(
+            "--promote",
+            help="Make an experiment (exclusions, --published-before, other sources) current.",
+        ),
+    ] = False,
+    grouping: GroupingOpt = "chemsys",
+) -> None:
+    """Train, validate (grouped CV with baselines) and register new model versions.
+
+    A run that leaves data out on purpose is an experiment and does not replace the current model unless --promote is given; otherwise a new version becomes current when its out-of-fold error on the compositions it shares with the current one is not worse.
+
+    Example: anionscreen train --target sigma --exclude-chemsys Li-Ta-S-Cl
+    """
+    settings = current_settings(ctx)
+    chosen = _Choices(
+        target, sources, exclude_formula, exclude_chemsys, grouping, families, published_before
+    )
+    for outcome in chosen.train(settings, force=force, promote=promote):
+        typer.echo(_describe(outcome))
+        state = "now current" if outcome.current else "registered, not current"
+        typer.echo(f"  -> {outcome.version} {state}: {outcome.reason}")
+
+
+def evaluate(
+    ctx: typer.Context,
+    target: TargetOpt = "all",
+    sources: SourcesOpt = None,
+    exclude_formula: ExcludeFormulaOpt = None,
+    exclude_chemsys: ExcludeChemsysOpt = None,
+    families: FamiliesOpt = None,
+    grouping: GroupingOpt = "chemsys",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for metrics and plots (default: workspace/evaluations/<time>)."
+        ),
+    ] = None,
+) -> None:
+    """Grouped cross-validation of every model family and baseline; saves metrics and plots."""
+    from anionscreen.models.plots import coverage_plot, parity_plot
+
+    settings = current_settings(ctx)
+    chosen = _Choices(target, sources, exclude_formula, exclude_chemsys, grouping, families)
+    outcomes = chosen.train(settings, register=False, default_families=MODEL_FAMILIES)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = out if out is not None else settings.workspace / "evaluations" / stamp
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = {}
+    for outcome in outcomes:
+        res = outcome.result
+        typer.echo(_describe(outcome))
+        oof_csv = res.out_of_fold.to_csv(index=False).encode()
+        atomic_write_bytes(folder / f"{outcome.target}_out_of_fold.csv", oof_csv)
+        parity_plot(res.out_of_fold, outcome.target, folder / f"{outcome.target}_parity.png")
+        coverage_plot(res.coverage_curve, outcome.target, folder / f"{outcome.target}_coverage.png")
+        summary[outcome.target] = {
+            "chosen": res.chosen_family,
+            "metrics": res.metrics,
+            "coverage_curve": res.coverage_curve.to_dict(orient="list"),
+            "validation": res.info,
+            "data_report": outcome.table.report,
+        }
+    atomic_write_bytes(folder / "metrics.json", json.dumps(summary, indent=2, default=str).encode())
+    typer.echo(f"saved metrics.json and plots in {folder}")
+
+
+def _read_formulas(path: Path) -> list[str]:
+    if not path.is_file():
+        raise AnionscreenError(f"--in file {path} does not exist")
+    if path.suffix.lower() == ".csv":
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except pd.errors.EmptyDataError:
+            raise AnionscreenError(f"--in file {path} is empty; expected a header line") from None
+        for column in ("formula", "composition"):
+            if column in frame.columns:
+                return [f for f in frame[column].tolist() if f.strip()]
+        raise AnionscreenError(
+            f"--in file {path} needs a 'formula' or 'composition' column; got {list(frame.columns)}"
+        )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def predict(
+    ctx: typer.Context,
+    formulas: Annotated[list[str] | None, typer.Argument(help="Formulas to predict.")] = None,
+    in_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--in", help="CSV with a formula/composition column, or one formula per line."
+        ),
+    ] = None,
+    temperature: Annotated[
+        float, typer.Option("--temperature", help="Temperature for sigma, in C.")
+    ] = 25.0,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    level: Annotated[float, typer.Option("--level", help="Interval level.")] = 0.9,
+) -> None:
+    """Predict sigma, Ea and modulus with intervals and the applicability domain."""
+    if fmt not in ("table", "csv", "json"):
+        raise AnionscreenError(f"--format must be table, csv or json; got {fmt!r}")
+    # Checked before any model is trained (that can take minutes), not after.
+    if not 0.0 < level < 1.0:
+        raise AnionscreenError(f"--level must be in (0, 1), e.g. 0.9; got {level}")
+    if not temperature > -KELVIN_OFFSET:
+        raise AnionscreenError(
+            f"--temperature must be above absolute zero (-273.15 C); got {temperature} C"
+        )
+    wanted = list(formulas or [])
+    if in_file is not None:
+        wanted += _read_formulas(in_file)
+    if not wanted:
+        raise AnionscreenError("give formulas as arguments or a file with --in")
+    settings = current_settings(ctx)
+    registry = ModelRegistry(settings.workspace)
+    missing = [t for t in TARGETS if registry.current(t) is None]
+    if missing:
+        typer.echo(
+            f"no current {', '.join(missing)} model in {registry.root}: training on the "
+            "available data first (seconds on the bundled data, minutes with external sets)",
+            err=True,
+        )
+    predictor = Predictor.from_registry(settings, level=level)
+    for note in predictor.notes:
+        typer.echo(note, err=True)
+    table = predictor.predict(wanted, temperature_c=temperature)
+    table["model_versions"] = table["model_versions"].astype(str)
+    if fmt == "csv":
+        typer.echo(table.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        typer.echo(table.to_json(orient="records", indent=2))
+    else:
+        typer.echo(_pretty(table))
+
+
+def _pretty(table: pd.DataFrame) -> str:
+    rows = []
+    for r in table.itertuples(index=False):
+        rows.append(
+            {
+                "formula": r.formula,
+                f"log10 sigma({r.temperature_C:g} C)": f"{r.log10_sigma_S_per_cm:.2f} "
+                f"[{r.log10_sigma_S_per_cm_lo:.2f}, {r.log10_sigma_S_per_cm_hi:.2f}]",
+                "sigma S/cm": f"{r.sigma_S_per_cm:.2e}",
+                "Ea eV": f"{r.ea_eV:.2f} [{r.ea_eV_lo:.2f}, {r.ea_eV_hi:.2f}]",
+                "modulus GPa": f"{r.modulus_GPa:.1f} [{r.modulus_GPa_lo:.1f}, {r.modulus_GPa_hi:.1f}]",
+                "in domain": "yes" if r.in_domain else "NO",
+                "nearest known (distance)": f"{r.nearest_known} ({r.nearest_distance:.2f})",
+            }
+        )
+    text = pd.DataFrame(rows).to_string(index=False)
+    return f"{text}\nmodels: {table['model_versions'].iloc[0]}"
+
+
+@models_app.command("list")
+def list_versions(ctx: typer.Context) -> None:
+    """Every model version per target; '*' marks the current one."""
+    registry = ModelRegistry(current_settings(ctx).workspace)
+    for target in TARGETS:
+        current = registry.current(target)
+        for version in registry.versions(target):
+            card = registry.card(version)
+            m = card["metrics"][card["family"]]
+            mark = "*" if version == current else " "
+            kind = "experiment" if card.get("experiment") else "model"
+            typer.echo(
+                f"{mark} {version}  {card['created']}  {kind:<10} {card['family']:<6} "
+                f"grouped-CV MAE {m['mae']:.3f}  rows {card['data_report']['rows']}  "
+                f"parent {card['parent']}\n      {card.get('promotion_reason', '')}"
+            )
+
+
+@models_app.command("show")
+def show(ctx: typer.Context, version: str) -> None:
+    """The card of one version (JSON)."""
+    registry = ModelRegistry(current_settings(ctx).workspace)
+    typer.echo(json.dumps(registry.card(version), indent=2, sort_keys=True))
+
+
+@models_app.command("promote")
+def promote(ctx: typer.Context, version: str) -> None:
+    """Make a version current (its file is verified first)."""
+    registry = ModelRegistry(current_settings(ctx).workspace)
+    registry.promote(version)
+    typer.echo(f"{version} is now the current {version.rsplit('-', 1)[0]} model")

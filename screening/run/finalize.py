@@ -1,0 +1,241 @@
+"""Turning a run's checkpoints into its final tables, in two streaming passes.
+
+Pass 1 reads one checkpoint at a time and keeps only what is small: the union of the chunk
+schemas (spaces have different template parameters), the counts, the best feasible score, and
+each chunk's own Pareto fronts ``1..depth`` (see :mod:`~anionscreen.screening.campaign.pareto` for why that
+suffices). The global Pareto ranks are computed on that union. Pass 2 reads the chunks
+again, adds ``pareto_rank`` and ``acquisition``, appends them to ``candidates.parquet``, and
+keeps the top ``top_n`` rows by score and the ``pool_size`` best by acquisition. Memory stays
+that of one chunk plus these small tables, whatever the number of candidates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from anionscreen.screening.campaign.acquisition import acquisition_values, select_batch
+from anionscreen.screening.campaign.config import Campaign
+from anionscreen.screening.campaign.pareto import pareto_ranks, rank_order, utilities
+from anionscreen.screening.run import layout
+from anionscreen.screening.run.records import RunCounts
+from anionscreen.screening.run.store import RunFolder
+
+
+@dataclass(frozen=True)
+class FinalizeResult:
+    """What finalising found: the run's counts and where the workers' time went."""
+
+    counts: RunCounts
+    predict_s_worker_total: float
+    score_s_worker_total: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _FirstPass:
+    schema: pa.Schema  # the union of the chunks' schemas
+    generated: int
+    failed: int
+    failed_reasons: dict[str, int]
+    kept: int
+    predict_s: float
+    score_s: float
+    best_score: float  # of any feasible candidate; -inf when none is feasible
+    front: pd.DataFrame  # the global Pareto fronts 1..depth, with pareto_rank
+
+
+def _top(frame: pd.DataFrame, n: int, by: str) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    ordered = frame.iloc[
+        np.lexsort(
+            (
+                frame["candidate_id"].to_numpy(np.int64),
+                frame["formula"].to_numpy(str),
+                -frame[by].to_numpy(np.float64),
+            )
+        )
+    ]
+    return ordered.head(n).reset_index(drop=True)
+
+
+def _stack(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    if kept.empty:
+        return new
+    if new.empty:
+        return kept
+    return pd.concat([kept, new], ignore_index=True)
+
+
+def _plain_schema(schema: pa.Schema) -> pa.Schema:
+    return schema.remove_metadata()
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    for field in schema:
+        if field.name not in table.column_names:
+            table = table.append_column(field, pa.nulls(table.num_rows, type=field.type))
+    return table.select(schema.names).cast(schema)
+
+
+def _numbers(table: pa.Table, name: str) -> np.ndarray:
+    values: np.ndarray = np.asarray(table.column(name).to_numpy(zero_copy_only=False))
+    return values
+
+
+def _objective_frame(table: pa.Table, campaign: Campaign) -> pd.DataFrame:
+    names = [f"obj_{o.name}" for o in campaign.objective]
+    return pd.DataFrame({n: _numbers(table, n).astype(np.float64) for n in names})
+
+
+def _best_rows(values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """``rows`` whose value is among the ``n`` largest, ties at the boundary included."""
+    if len(rows) <= n:
+        return rows
+    kth = np.partition(values[rows], len(rows) - n)[len(rows) - n]
+    return np.asarray(rows[values[rows] >= kth])
+
+
+def _first_pass(run: RunFolder, campaign: Campaign) -> _FirstPass:
+    # Arrow throughout: turning every chunk into pandas would create a Python string per
+    # formula; only the few rows that are kept are converted.
+    schemas = []
+    stats = run.completed_chunks()
+    reasons: Counter[str] = Counter()
+    best = -np.inf
+    pool = []
+    depth = campaign.ranking.pareto_depth
+    for index, chunk in stats.items():
+        table = pq.read_table(run.checkpoint_path(index))
+        schemas.append(_plain_schema(table.schema))
+        reasons.update(chunk.failed_reasons)
+        rows = np.flatnonzero(_numbers(table, "feasible").astype(bool))
+        if rows.size == 0:
+            continue
+        best = max(best, float(_numbers(table, "score")[rows].max()))
+        u = utilities(_objective_frame(table, campaign).iloc[rows], campaign.objective)
+        local = pareto_ranks(u, depth)
+        pool.append(table.take(pa.array(rows[local > 0])).to_pandas())
+    schema = pa.unify_schemas(schemas, promote_options="permissive") if schemas else pa.schema([])
+    front = pd.concat(pool, ignore_index=True) if pool else pd.DataFrame()
+    if not front.empty:
+        ranks = pareto_ranks(utilities(front, campaign.objective), depth)
+        front = front.assign(pareto_rank=ranks).loc[ranks > 0].reset_index(drop=True)
+    return _FirstPass(
+        schema=schema,
+        generated=sum(c.generated for c in stats.values()),
+        failed=sum(c.failed for c in stats.values()),
+        failed_reasons=dict(sorted(reasons.items())),
+        kept=sum(c.kept for c in stats.values()),
+        predict_s=sum(c.seconds_predict for c in stats.values()),
+        score_s=sum(c.seconds_score for c in stats.values()),
+        best_score=best,
+        front=front,
+    )
+
+
+def _order_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    lead = [c for c in layout.LEADING_COLUMNS if c in frame.columns]
+    return frame[lead + [c for c in frame.columns if c not in lead]]
+
+
+def _front_lookup(front: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate ids of the front, sorted, and their Pareto ranks (for ``searchsorted``)."""
+    if front.empty:
+        return np.zeros(0, np.int64), np.zeros(0, np.int32)
+    ids = front["candidate_id"].to_numpy(np.int64)
+    sorter = np.argsort(ids, kind="stable")
+    return ids[sorter], front["pareto_rank"].to_numpy(np.int32)[sorter]
+
+
+def _second_pass(
+    run: RunFolder, campaign: Campaign, first: _FirstPass, schema: pa.Schema, empty: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write ``candidates.parquet``; return the ``top_n`` by score and the acquisition pool."""
+    front_ids, front_ranks = _front_lookup(first.front)
+    acq, top_n = campaign.acquisition, campaign.ranking.top_n
+    top = empty.copy()
+    acq_pool = empty.copy()
+    with run.output(layout.CANDIDATES) as tmp, pq.ParquetWriter(tmp, schema) as writer:
+        for index in run.completed_chunks():
+            table = pq.read_table(run.checkpoint_path(index))
+            ids = _numbers(table, "candidate_id").astype(np.int64)
+            pos = np.searchsorted(front_ids, ids)
+            pos_ok = np.minimum(pos, max(len(front_ids) - 1, 0))
+            rank = np.zeros(len(ids), dtype=np.int32)
+            if len(front_ids):
+                hit = (pos < len(front_ids)) & (front_ids[pos_ok] == ids)
+                rank[hit] = front_ranks[pos_ok[hit]]
+            feasible = _numbers(table, "feasible").astype(bool)
+            score = _numbers(table, "score").astype(np.float64)
+            value = acquisition_values(
+                score, _numbers(table, "score_std").astype(np.float64), acq, first.best_score
+            )
+            value = np.where(feasible, value, np.nan)
+            table = table.append_column("pareto_rank", pa.array(rank)).append_column(
+                "acquisition", pa.array(value, type=pa.float64())
+            )
+            writer.write_table(_conform(table, schema))
+            rows = np.flatnonzero(feasible)
+            best = _best_rows(score, rows, top_n)
+            top = _top(_stack(top, table.take(pa.array(best)).to_pandas()), top_n, "score")
+            best = _best_rows(value, rows, acq.pool_size)
+            acq_pool = _top(
+                _stack(acq_pool, table.take(pa.array(best)).to_pandas()),
+                acq.pool_size,
+                "acquisition",
+            )
+    return top, acq_pool
+
+
+def finalize_run(run: RunFolder, campaign: Campaign) -> FinalizeResult:
+    """Write candidates, ranked table, Pareto front and next batch; returns counts and timings.
+
+    Safe to repeat after a kill: every file is written atomically and nothing is marked
+    finished here (the caller does that after the report).
+    """
+    start = time.perf_counter()
+    first = _first_pass(run, campaign)
+    schema = first.schema.append(pa.field("pareto_rank", pa.int32())).append(
+        pa.field("acquisition", pa.float64())
+    )
+    # Empty tables keep the columns, so a run where nothing is feasible still has queryable
+    # (empty) ranked, Pareto and batch files.
+    empty = schema.empty_table().to_pandas()
+    top, acq_pool = _second_pass(run, campaign, first, schema, empty)
+    front = first.front if not first.front.empty else empty.copy()
+    ranked = top.iloc[rank_order(top)] if not top.empty else top
+    ranked = _order_columns(ranked.assign(rank=np.arange(1, len(ranked) + 1)))
+    pareto = front
+    if not front.empty:
+        pareto = front.iloc[np.lexsort((rank_order(front).argsort(), front["pareto_rank"]))]
+        pareto = _order_columns(pareto.reset_index(drop=True))
+    batch = _order_columns(select_batch(acq_pool, campaign.acquisition))
+    for name, table in (
+        (layout.RANKED, ranked),
+        (layout.RANKED_CSV, ranked),
+        (layout.PARETO, pareto),
+        (layout.NEXT_BATCH, batch),
+        (layout.NEXT_BATCH_CSV, batch),
+    ):
+        run.write_table(name, table)
+    counts = RunCounts(
+        generated=first.generated,
+        failed=first.failed,
+        failed_reasons=first.failed_reasons,
+        kept=first.kept,
+        pareto_front=int((front["pareto_rank"] == 1).sum()) if not front.empty else 0,
+    )
+    return FinalizeResult(
+        counts=counts,
+        predict_s_worker_total=first.predict_s,
+        score_s_worker_total=first.score_s,
+        seconds=time.perf_counter() - start,
+    )

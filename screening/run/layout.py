@@ -1,0 +1,56 @@
+"""The names in a run folder: the run store owns them, and every other module asks here.
+
+A workspace keeps its runs in ``campaigns/<run-id>/``; each run folder holds:
+
+=========================  ==========================================================
+``run.json``               the run record (:class:`~anionscreen.screening.run.records.RunInfo`)
+``campaign.toml``          the campaign text as given
+``chunks/``                per-chunk checkpoints while the run goes (removed at the end)
+``manifest.json``          the finished chunks, rewritten every few seconds
+``candidates.parquet``     every scored candidate, with Pareto rank and acquisition value
+``ranked.parquet``/``.csv``  the best ``top_n`` feasible candidates by score
+``pareto.parquet``         the Pareto fronts ``1..pareto_depth``
+``next_batch.parquet``/``.csv``  the proposed next experiments
+``report/``                the HTML report and its plots
+=========================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import re
+
+RUNS_FOLDER = "campaigns"
+RUN_JSON = "run.json"
+CAMPAIGN_TOML = "campaign.toml"
+CHUNKS_DIR = "chunks"
+MANIFEST_JSON = "manifest.json"
+CANDIDATES = "candidates.parquet"
+RANKED = "ranked.parquet"
+RANKED_CSV = "ranked.csv"
+PARETO = "pareto.parquet"
+NEXT_BATCH = "next_batch.parquet"
+NEXT_BATCH_CSV = "next_batch.csv"
+REPORT_DIR = "report"
+
+#: The final tables a query can name as views, besides ``candidates``.
+QUERY_TABLES: dict[str, str] = {"ranked": RANKED, "pareto": PARETO, "next_batch": NEXT_BATCH}
+
+#: Parquet metadata key of a checkpoint's counts (:class:`~.records.ChunkStats` as JSON).
+CHUNK_META_KEY = b"anionscreen.chunk"
+CHUNK_FILE = re.compile(r"^chunk-(\d{6,})\.parquet$")
+
+#: Columns that lead the ranked table, the next batch and query results (the rest follow).
+LEADING_COLUMNS = ("rank", "formula", "score", "score_std", "pareto_rank", "acquisition")
+
+#: Run ids (folder names): letters, digits, '.', '_' or '-', starting with a letter or digit.
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def checkpoint_name(index: int) -> str:
+    """File name of chunk ``index``'s checkpoint inside :data:`CHUNKS_DIR`."""
+    return f"chunk-{index:06d}.parquet"
+
+
+def lock_name(run_id: str) -> str:
+    """The lock file of a running run; it sits beside the folder, which stays as written."""
+    return f".{run_id}.lock"
