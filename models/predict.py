@@ -252,10 +252,11 @@ class Predictor:
             "modulus_in_domain": np.zeros(n, bool) if mod is None else mod.in_domain,
             "modulus_kind": np.full(n, self.modulus_kind, dtype=object),
         }
-        flags = [out["ea_in_domain"], out["modulus_in_domain"]]
         sig = preds.get("sigma")
-        flags.append(np.zeros(n, bool) if sig is None else sig.in_domain)
-        out["in_domain"] = np.logical_and.reduce(flags)
+        flags = [
+            pred.in_domain if pred is not None else np.zeros(n, bool) for pred in (sig, ea, mod)
+        ]
+        out["in_domain"] = flags[0] & flags[1] & flags[2]
         return out
 
     def _known_columns(self, preds: dict[str, TargetPrediction], n: int) -> dict[str, object]:

@@ -141,7 +141,7 @@ def run_campaign(
     campaign = _campaign(config_or_path)
     if chunk_size is not None:
         campaign = campaign.with_chunk_size(chunk_size)
-    plan = plan_run(campaign, settings)
+    plan = plan_run(campaign, settings, message=(progress or Progress()).message)
     folder = create_run(
         settings.workspace, _start(plan, executor), campaign.text or _NO_TEXT, run_id=run_id
     )
@@ -168,7 +168,7 @@ def resume_campaign(
     folder = find_run(settings.workspace, os.fspath(run))
     if folder.finished:
         raise AnionscreenError(f"run {folder.run_id!r} is already finished; nothing to resume")
-    plan = plan_run(Run(folder).campaign, settings)
+    plan = plan_run(Run(folder).campaign, settings, message=(progress or Progress()).message)
     check_same_mp_data(folder.run_id, folder.info.start.mp_data, plan.mp_data)
     return _execute(folder, plan, executor, progress, resumed=True)
 

@@ -85,6 +85,8 @@ class Acquisition(_Strict):
     max_per_family: int = Field(default=2, ge=1)
     family_columns: list[str] = Field(default_factory=lambda: ["space", "M", "X"])
     min_distance: float = Field(default=0.02, ge=0.0, le=1.0)
+    include_measured: bool = False
+    """Let compositions that were already measured (any scale) into the next batch."""
 
 
 class Models(_Strict):
@@ -112,6 +114,8 @@ class Campaign(_Strict):
     name: str
     description: str = ""
     descriptor_preset: str | None = None
+    material_state: Literal["crystalline", "amorphous"] = "crystalline"
+    """Which modulus to predict: of the crystal, or of the glass a ball mill makes."""
     space: list[dict[str, Any]] = Field(min_length=1)
     objective: list[ObjectiveSpec] = Field(min_length=1)
     constraints: Constraints = Field(default_factory=Constraints)
@@ -133,6 +137,19 @@ class Campaign(_Strict):
     def text(self) -> str | None:
         """The TOML text the campaign was read from (None when built from a dict)."""
         return self._text
+
+    def domain_targets(self) -> tuple[str, ...]:
+        """The models whose applicability domain ``in_domain`` requires: those the objectives
+        use (sigma away from 25 C also uses Ea); sigma when no objective uses a model."""
+        used: list[str] = []
+        for objective in self.objective:
+            if objective.name == "sigma":
+                used.append("sigma")
+                if objective.temperature_C != 25.0:
+                    used.append("ea")
+            elif objective.name in ("ea", "modulus"):
+                used.append(objective.name)
+        return tuple(dict.fromkeys(used)) or ("sigma",)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Campaign):

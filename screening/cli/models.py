@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -20,6 +20,7 @@ from anionscreen.models.estimators import MODEL_FAMILIES
 from anionscreen.models.predict import Predictor
 from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS
+from anionscreen.models.trust import model_trust
 from anionscreen.models.workflow import TrainOutcome, train_models
 from anionscreen.screening.cli.context import current_settings
 
@@ -290,8 +291,20 @@ def predict(
     ] = 25.0,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     level: Annotated[float, typer.Option("--level", help="Interval level.")] = 0.9,
+    amorphous: Annotated[
+        bool,
+        typer.Option(
+            "--amorphous",
+            help="Predict the modulus as measured on the glassy material (default: crystal).",
+        ),
+    ] = False,
 ) -> None:
-    """Predict sigma, Ea and modulus with intervals and the applicability domain."""
+    """Predict sigma, Ea and modulus with intervals and the applicability domain.
+
+    Each model's own applicability domain and any measured value of the same composition (any scale, with its DOI) are in the table; how far to trust each model (grouped-CV error, rank correlation, coverage, baselines) is printed on stderr.
+
+    Example: anionscreen predict Li2TaS0.4O0.6Cl5 Li3InCl6 --temperature 60
+    """
     if fmt not in ("table", "csv", "json"):
         raise AnionscreenError(f"--format must be table, csv or json; got {fmt!r}")
     # Checked before any model is trained (that can take minutes), not after.
@@ -315,9 +328,18 @@ def predict(
             "available data first (seconds on the bundled data, minutes with external sets)",
             err=True,
         )
-    predictor = Predictor.from_registry(settings, level=level)
+    predictor = Predictor.from_registry(
+        settings,
+        level=level,
+        amorphous=amorphous,
+        progress=lambda line: typer.echo(line, err=True),
+    )
     for note in predictor.notes:
         typer.echo(note, err=True)
+    for version in predictor.versions.values():
+        trust = model_trust(registry.card(version))
+        for line in (trust.line(), *trust.warnings()):
+            typer.echo(line, err=True)
     table = predictor.predict(wanted, temperature_c=temperature)
     table["model_versions"] = table["model_versions"].astype(str)
     if fmt == "csv":
@@ -339,12 +361,30 @@ def _pretty(table: pd.DataFrame) -> str:
                 "sigma S/cm": f"{r.sigma_S_per_cm:.2e}",
                 "Ea eV": f"{r.ea_eV:.2f} [{r.ea_eV_lo:.2f}, {r.ea_eV_hi:.2f}]",
                 "modulus GPa": f"{r.modulus_GPa:.1f} [{r.modulus_GPa_lo:.1f}, {r.modulus_GPa_hi:.1f}]",
-                "in domain": "yes" if r.in_domain else "NO",
+                "in domain (sigma/Ea/modulus)": "/".join(
+                    "yes" if flag else "NO"
+                    for flag in (r.sigma_in_domain, r.ea_in_domain, r.modulus_in_domain)
+                ),
                 "nearest known (distance)": f"{r.nearest_known} ({r.nearest_distance:.2f})",
+                "measured": _measured(r),
             }
         )
     text = pd.DataFrame(rows).to_string(index=False)
-    return f"{text}\nmodels: {table['model_versions'].iloc[0]}"
+    kind = table["modulus_kind"].iloc[0] if len(table) else ""
+    return f"{text}\nmodulus: {kind}\nmodels: {table['model_versions'].iloc[0]}"
+
+
+def _measured(row: Any) -> str:
+    if not row.known:
+        return ""
+    parts = []
+    if row.measured_sigma_S_per_cm == row.measured_sigma_S_per_cm:  # not NaN
+        parts.append(f"{row.measured_sigma_S_per_cm:.2e} S/cm")
+    if row.measured_ea_eV == row.measured_ea_eV:
+        parts.append(f"{row.measured_ea_eV:.2f} eV")
+    if row.measured_modulus_GPa == row.measured_modulus_GPa:
+        parts.append(f"{row.measured_modulus_GPa:.1f} GPa")
+    return f"{', '.join(parts)} ({row.measured_source})"
 
 
 @models_app.command("list")

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import typer
 
 from anionscreen.screening.run.events import Progress, RunReady
+
+
+def _step_printer() -> Callable[[str], None]:
+    """Steps before scoring (training the default models) on stderr, with the time taken."""
+    start: list[float] = []
+
+    def say(line: str) -> None:
+        start.append(start[0] if start else time.perf_counter())
+        typer.echo(f"[{time.perf_counter() - start[0]:5.1f} s] {line}", err=True)
+
+    return say
 
 
 def _announce(event: RunReady) -> None:
@@ -19,7 +33,7 @@ def _announce(event: RunReady) -> None:
 def screen_progress(bar: bool) -> Progress:
     """The run's announcement on stdout and, when ``bar``, a rich progress bar on stderr."""
     if not bar:
-        return Progress(ready=_announce)
+        return Progress(message=_step_printer(), ready=_announce)
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -54,4 +68,10 @@ def screen_progress(bar: bool) -> Progress:
         speed = rich_bar.tasks[0].speed
         rich_bar.update(tasks[0], rate=f"{speed:,.0f} cand/s" if speed else "")
 
-    return Progress(ready=_announce, start=start, advance=advance, stop=rich_bar.stop)
+    return Progress(
+        message=_step_printer(),
+        ready=_announce,
+        start=start,
+        advance=advance,
+        stop=rich_bar.stop,
+    )

@@ -30,6 +30,7 @@ class RunReady:
 class Progress:
     """Callbacks a run reports to; each does nothing unless given."""
 
+    message: Callable[[str], None] = lambda line: None  # a step before scoring starts
     ready: Callable[[RunReady], None] = lambda event: None
     start: Callable[[int, int], None] = lambda total, done: None  # candidates in all, done
     advance: Callable[[int], None] = lambda rows: None  # candidates just scored

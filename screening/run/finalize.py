@@ -186,6 +186,9 @@ def _second_pass(
             rows = np.flatnonzero(feasible)
             best = _best_rows(score, rows, top_n)
             top = _top(_stack(top, table.take(pa.array(best)).to_pandas()), top_n, "score")
+            if not acq.include_measured and "known" in table.column_names:
+                # A measured composition is not a next experiment (unless asked for).
+                rows = rows[~_numbers(table, "known").astype(bool)[rows]]
             best = _best_rows(value, rows, acq.pool_size)
             acq_pool = _top(
                 _stack(acq_pool, table.take(pa.array(best)).to_pandas()),

@@ -9,6 +9,7 @@ resumed run uses exactly the same models), the chunk scorer and the chunk stream
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -20,9 +21,11 @@ from anionscreen.datasets.errors import AnionscreenError, ConfigError
 from anionscreen.datasets.settings import Settings
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.resource import ResourceRisk
+from anionscreen.models.estimators import serial
 from anionscreen.models.predict import Predictor
 from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS, TargetModel
+from anionscreen.models.trust import model_trust
 from anionscreen.screening.campaign.config import Campaign
 from anionscreen.screening.run.execute import ChunkSource
 from anionscreen.screening.run.mp_data import plan_mp_columns
@@ -67,12 +70,14 @@ class SupplyColumns:
         )
 
 
-def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Predictor, list[str]]:
+def _load_predictor(
+    campaign: Campaign, settings: Settings, message: Callable[[str], None]
+) -> tuple[Predictor, list[str]]:
     wanted: dict[str, str] = campaign.models.model_dump()
     notes: list[str] = []
     models: dict[str, tuple[str, TargetModel]] = {}
     if "current" in wanted.values():
-        current = Predictor.from_registry(settings, train_if_missing=True)
+        current = Predictor.from_registry(settings, train_if_missing=True, progress=message)
         models.update(current.models)
         notes += current.notes
     registry = ModelRegistry(settings.workspace)
@@ -85,7 +90,8 @@ def _load_predictor(campaign: Campaign, settings: Settings) -> tuple[Predictor, 
                     f"{model.target} model, not a {target} model"
                 )
             models[target] = (version, model)
-    return Predictor(models), notes
+    amorphous = campaign.material_state == "amorphous"
+    return Predictor(models, amorphous=amorphous), notes
 
 
 def dataset_hashes(settings: Settings, versions: dict[str, str]) -> DatasetHashes:
@@ -122,21 +128,23 @@ def _single_threaded(predictor: Predictor) -> None:
     thread the same chunk gives the same bytes on every worker and every run.
     """
     for _, model in predictor.models.values():
-        estimator = model.model
-        if estimator is not None and hasattr(estimator, "get_params"):
-            jobs = {k: 1 for k in estimator.get_params(deep=True) if k.endswith("n_jobs")}
-            estimator.set_params(**jobs)
+        serial(model.model)
 
 
-def plan_run(campaign: Campaign, settings: Settings) -> RunPlan:
-    """The models, scorer and candidates of a campaign (see the module docstring)."""
+def plan_run(
+    campaign: Campaign, settings: Settings, *, message: Callable[[str], None] | None = None
+) -> RunPlan:
+    """The models, scorer and candidates of a campaign (see the module docstring).
+
+    ``message`` receives a line per step while missing default models are trained.
+    """
     mp = plan_mp_columns(
         campaign.spaces,
         settings,
         objective_names=[o.name for o in campaign.objective],
         constraints=campaign.constraints,
     )
-    predictor, notes = _load_predictor(campaign, settings)
+    predictor, notes = _load_predictor(campaign, settings, message or (lambda line: None))
     versions = predictor.versions
     missing = [t for t in TARGETS if t not in versions]
     if missing:
@@ -151,11 +159,16 @@ def plan_run(campaign: Campaign, settings: Settings) -> RunPlan:
     if mp.provider is not None:
         providers += (mp.provider,)
     spaces, size = campaign.spaces, campaign.execution.chunk_size
+    registry = ModelRegistry(settings.workspace)
+    trust = [model_trust(registry.card(versions[t])) for t in TARGETS]
+    trust_notes = [line for t in trust for line in (t.line(), *t.warnings())]
+    if campaign.material_state == "amorphous":
+        trust_notes.append("moduli are predicted as measured on the amorphous (glassy) material")
     return RunPlan(
         campaign=pinned,
         source=ChunkSource(chunks=lambda: generate_all(spaces, size), total=count_all(spaces)),
         scorer=ChunkScorer(predictor=predictor, campaign=pinned, providers=providers),
-        notes=(*notes, mp.note),
+        notes=(*notes, *trust_notes, mp.note),
         mp_data=mp.data,
         dataset_hashes=dataset_hashes(settings, versions),
     )

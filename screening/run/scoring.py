@@ -127,6 +127,11 @@ class ChunkScorer:
             )
             reasons.update(why.tolist())
         table = table.drop(columns=["error"], errors="ignore")
+        # In domain for this campaign: for every model its objectives use.
+        flags = [table[f"{t}_in_domain"].to_numpy(bool) for t in self.campaign.domain_targets()
+                 if f"{t}_in_domain" in table.columns]  # fmt: skip
+        if flags:
+            table["in_domain"] = np.logical_and.reduce(flags)
         table = pd.concat([table, objective_columns(table, self.campaign.objective)], axis=1)
         table = pd.concat([table, score_columns(table, self.campaign.objective)], axis=1)
         table = pd.concat(
