@@ -25,6 +25,7 @@ DEFAULT_CAMPAIGN_TOML = """\
 name = "ltsoc-neighbourhood"          # letters, digits, . _ - ; part of the run folder name
 description = "Li-M-(S,O)-X5 triple-anion series around Li2TaS(1-x)O(x)Cl5, plus Li3M(Cl,Br)6"
 # descriptor_preset = "composition"  # optional: insist the models use this descriptor preset
+material_state = "amorphous"          # moduli as measured on ball-milled glasses ("crystalline": on crystals)
 
 # Search spaces (the generators' format). Li count solved from charge neutrality.
 [[space]]
@@ -74,6 +75,7 @@ pareto_depth = 5                      # Pareto ranks computed exactly up to this
 # score, with diversity: at most max_per_family per family and a minimum composition
 # distance (total variation of element fractions) between any two picks.
 [acquisition]
+include_measured = false              # compositions already measured (any scale) are not proposed
 method = "ucb"
 kappa = 1.0
 batch_size = 10
