@@ -36,7 +36,7 @@ from anionscreen.datasets.packaged import data_path
 from anionscreen.datasets.schema import validate_measurements
 
 BUNDLED_FILE = "compilation.csv"
-BUNDLED_SHA256 = "4d35ffa325f4c893ec91ed8b9e1b3a7db581c08c4d395ca93d31790efd44ca19"
+BUNDLED_SHA256 = "15f121c19474c6152fcd1c4561a6afeaeec3cf131e442303b0536cd511a756af"
 #: Columns of the compilation beyond the measurement schema: where each value was read.
 PROVENANCE_COLUMNS: tuple[str, ...] = ("value_as_written", "read_at", "quote")
 
