@@ -288,9 +288,10 @@ def timesplit(settings: Any, cutoff: str = "2025-07") -> list[str]:
 
 def rediscovery(settings: Any) -> list[str]:
     from anionscreen.models.predict import Predictor
-    from anionscreen.screening.campaign import default_campaign
-    from anionscreen.screening.pipeline import SupplyColumns, build_source
-    from anionscreen.screening.scoring import ChunkScorer
+    from anionscreen.screening.campaign.default import default_campaign
+    from anionscreen.screening.run.pipeline import SupplyColumns
+    from anionscreen.screening.run.scoring import ChunkScorer
+    from anionscreen.screening.spaces.generators import generate_all
 
     offline = type(settings)(settings.workspace, None, settings.cache)
     sources = default_sources(offline)
@@ -313,8 +314,8 @@ def rediscovery(settings: Any) -> list[str]:
     campaign = default_campaign()
     predictor = Predictor(models, amorphous=True)
     scorer = ChunkScorer(predictor=predictor, campaign=campaign, providers=(SupplyColumns(),))
-    source = build_source(campaign)
-    frames = [scorer(chunk, i, 0).table.to_pandas() for i, chunk in enumerate(source.chunks())]
+    chunks = generate_all(campaign.spaces, campaign.execution.chunk_size)
+    frames = [scorer(chunk, i, 0).table.to_pandas() for i, chunk in enumerate(chunks)]
     table = pd.concat(frames, ignore_index=True)
     table["key"] = table["formula"].map(
         lambda f: composition_key(normalized_formula(parse_formula(f)))

@@ -36,7 +36,7 @@ from anionscreen.datasets.packaged import data_path
 from anionscreen.datasets.schema import validate_measurements
 
 BUNDLED_FILE = "compilation.csv"
-BUNDLED_SHA256 = "15f121c19474c6152fcd1c4561a6afeaeec3cf131e442303b0536cd511a756af"
+BUNDLED_SHA256 = "ba2142b6973cb631537ca64f4110ad6c084fee065d2bfef6a93c58cf3f8a4cc8"
 #: Columns of the compilation beyond the measurement schema: where each value was read.
 PROVENANCE_COLUMNS: tuple[str, ...] = ("value_as_written", "read_at", "quote")
 
