@@ -20,6 +20,8 @@ TARGET_UNITS: dict[str, str] = {
     "ea": "eV",
     "modulus": "log10(GPa)",
 }
+# The same, as a reader should read an error in them (a sigma error is in decades).
+ERROR_UNITS: dict[str, str] = {"sigma": "decades of S/cm", "ea": "eV", "modulus": "log10 GPa"}
 
 
 @dataclass(frozen=True)

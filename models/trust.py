@@ -14,12 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Unit of each target's error, as the reader should read it.
-ERROR_UNITS: dict[str, str] = {
-    "sigma": "decades of S/cm",
-    "ea": "eV",
-    "modulus": "log10 GPa",
-}
+from anionscreen.models.target_model import ERROR_UNITS
 
 
 @dataclass(frozen=True)
