@@ -257,3 +257,38 @@ def test_a_python_campaign_in_five_lines_ranks_as_the_cli_does(
     pd.testing.assert_frame_equal(run.ranked, pd.read_parquet(reference / "ranked.parquet"))
     for table in ("ranked.csv", "next_batch.csv", "candidates.parquet"):
         assert (run.path / table).read_bytes() == (reference / table).read_bytes(), table
+
+
+def test_measured_compositions_are_marked_and_not_proposed(
+    workspace: Path, reference: Path
+) -> None:
+    candidates = pd.read_parquet(reference / "candidates.parquet")
+    known = candidates[candidates["known"]]
+    # The space holds the four Li2TaS(1-x)O(x)Cl5 members of the compilation (x = 0, 0.3,
+    # 0.6, 0.9, Cl); each comes with its measured conductivity and DOI.
+    ltsoc = known[(known["M"] == "Ta") & (known["X"] == "Cl")].sort_values("x")
+    assert ltsoc["x"].tolist() == [0.0, 0.3, 0.6, 0.9]
+    assert ltsoc["measured_sigma_S_per_cm"].tolist() == pytest.approx(
+        [2.7e-4, 8.7e-4, 4.17e-3, 4.29e-3]
+    )
+    assert ltsoc["measured_source"].str.contains("10.1021/acsmaterialslett.5c01054").all()
+    batch = pd.read_csv(reference / "next_batch.csv")
+    assert len(batch) > 0
+    assert not batch["known"].any()  # by default a measured composition is not proposed
+    # with include_measured the measured ones compete like the rest
+    text = (
+        (workspace / "c.toml").read_text()
+        + "\n[acquisition]\ninclude_measured = true\nbatch_size = 2000\npool_size = 2000\nmax_per_family = 2000\nmin_distance = 0.0\n"
+    )
+    (workspace / "c_known.toml").write_text(text)
+    code, out = _invoke(workspace, "screen", str(workspace / "c_known.toml"), "--name", "known")
+    assert code == 0, out
+    every = pd.read_csv(workspace / "ws" / "campaigns" / "known" / "next_batch.csv")
+    assert every["known"].sum() == int(candidates.loc[candidates["feasible"], "known"].sum()) > 0
+
+
+def test_in_domain_follows_the_objectives(reference: Path) -> None:
+    candidates = pd.read_parquet(reference / "candidates.parquet")
+    # objectives sigma (at 25 C) and modulus: in domain for both models, Ea not required
+    expected = candidates["sigma_in_domain"] & candidates["modulus_in_domain"]
+    assert candidates["in_domain"].tolist() == expected.tolist()
