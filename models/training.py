@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
@@ -166,9 +167,19 @@ def fit_target(
         groups = make_groups("cluster", fractions, families, random_state=random_state)
     folds = make_folds(groups, n_splits)
 
-    oof_by_family = _family_out_of_fold(
-        model_families, features, fit_y, folds, random_state=random_state, n_jobs=n_jobs
-    )
+    def fit_final(family: str) -> Any:
+        model = make_model(family, random_state=random_state, n_jobs=n_jobs)
+        return serial(model.fit(features, fit_y))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # With one family the final model is known before validation: it is fitted on a
+        # thread of its own meanwhile (the cores are otherwise idle while single-threaded
+        # boosting folds run). The result is the same either way.
+        early = pool.submit(fit_final, model_families[0]) if len(model_families) == 1 else None
+        oof_by_family = _family_out_of_fold(
+            model_families, features, fit_y, folds, random_state=random_state, n_jobs=n_jobs
+        )
+        final_fitted = early.result() if early is not None else None
     metrics: dict[str, dict[str, float]] = {
         fam: regression_metrics(y, oof_by_family[fam]) for fam in model_families
     }
@@ -179,9 +190,7 @@ def fit_target(
     chosen = min(model_families, key=lambda f: metrics[f]["mae"])
     oof = oof_by_family[chosen]
 
-    final = serial(
-        make_model(chosen, random_state=random_state, n_jobs=n_jobs).fit(features, fit_y)
-    )
+    final = final_fitted if final_fitted is not None else fit_final(chosen)
     imputed = final.named_steps["impute"].transform(features)
     # Distances with the row's own fold held out, in the space of the final imputer: what a
     # candidate unlike the training data looks like to the interval.
