@@ -64,7 +64,8 @@ def test_predict_columns_intervals_and_domain(workspace: Path) -> None:
     predictor = Predictor.from_registry(get_settings(workspace), train_if_missing=False)
     assert predictor.versions == {"sigma": "sigma-0001", "ea": "ea-0001", "modulus": "modulus-0001"}
     table = predictor.predict([*LTSOC, "Li3ScCl6"])
-    assert tuple(table.columns) == PREDICTION_COLUMNS
+    assert tuple(table.columns) == (*PREDICTION_COLUMNS, "error")
+    assert table["error"].isna().all()
     assert table["formula"].tolist() == [*LTSOC, "Li3ScCl6"]
     for col in ("log10_sigma_S_per_cm", "ea_eV", "modulus_GPa"):
         assert (table[f"{col}_lo"] < table[col]).all()
