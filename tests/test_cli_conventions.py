@@ -6,6 +6,8 @@ registry), so a new command is checked without being listed here.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,23 @@ def test_no_command_takes_a_global_option_name() -> None:
     for path, command in _commands():
         for param in command.params:
             assert not set(param.opts) & set(GLOBAL_OPTIONS), (path, param.opts)
+
+
+def test_help_loads_no_scientific_stack() -> None:
+    # The root help (with its placeholders tidied) stays as light as the import.
+    heavy = ("numpy", "pandas", "sklearn", "pymatgen", "pyarrow", "duckdb", "matplotlib")
+    code = (
+        "import sys\n"
+        "from anionscreen.screening.cli.app import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})), file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "--workspace" in out.stdout
+    assert out.stderr.strip() == "[]"
 
 
 def test_global_options_are_moved_in_front_of_the_command() -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pymatgen.core.composition import Composition
 from typer.testing import CliRunner
 
 from anionscreen.datasets.bundled import load_bundled
+from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.settings import get_settings
 from anionscreen.models.arrhenius import shift_log10_sigma
 from anionscreen.models.predict import PREDICTION_COLUMNS, Predictor
@@ -86,6 +88,56 @@ def test_predict_columns_intervals_and_domain(workspace: Path) -> None:
         == (table["sigma_in_domain"] & table["ea_in_domain"] & table["modulus_in_domain"]).tolist()
     )
     assert str(table["model_versions"].iloc[0]) == "sigma-0001,ea-0001,modulus-0001"
+
+
+def test_asc_predict_keeps_the_index_and_skips_a_bad_row_with_its_reason(workspace: Path) -> None:
+    import anionscreen as asc
+
+    frame = pd.DataFrame(
+        {
+            "formula": ["Li2TaS0.4O0.6Cl5", "Li2Q", Composition("Li3InCl6")],
+            "batch": ["seed", "typo", "comp"],
+        },
+        index=pd.Index(["s1", "s2", "s3"], name="sample"),
+    )
+    out = asc.predict(frame, column="formula", on_error="skip", workspace=workspace)
+    assert out.index.equals(frame.index)
+    assert list(out.columns) == ["formula", "batch", *PREDICTION_COLUMNS[1:], "error"]
+    assert out["formula"].tolist() == ["Li2TaS0.4O0.6Cl5", "Li2Q", "Li3InCl6"]
+    assert out["error"].tolist() == [None, "cannot read formula 'Li2Q': unknown element 'Q'", None]
+    assert np.isnan(out.loc["s2", "sigma_S_per_cm"])
+    assert out["in_domain"].dtype == bool
+    assert not out.loc["s2", "in_domain"]
+    # the good rows are exactly what the predictor gives for them alone
+    predictor = Predictor.from_registry(get_settings(workspace), train_if_missing=False)
+    alone = predictor.predict(["Li2TaS0.4O0.6Cl5", "Li3InCl6"])
+    good = out.loc[["s1", "s3"], list(alone.columns[1:-1])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(good, alone.iloc[:, 1:-1], check_dtype=False)
+    # the tables people read have sigma in mS/cm and its interval in S/cm
+    row = out.loc["s1"]
+    assert row["sigma_mS_per_cm"] == pytest.approx(1e3 * row["sigma_S_per_cm"])
+    assert row["sigma_S_per_cm_lo"] < row["sigma_S_per_cm"] < row["sigma_S_per_cm_hi"]
+    with pytest.raises(AnionscreenError, match=r"^1 of 3 row\(s\) failed: row 's2' \('Li2Q'\)"):
+        asc.predict(frame, workspace=workspace)
+    hot = asc.predict(frame.iloc[[0]], temperature_C=80, amorphous=True, workspace=workspace)
+    assert hot["temperature_C"].iloc[0] == 80.0
+    assert hot["sigma_S_per_cm"].iloc[0] > row["sigma_S_per_cm"]
+    glassy = Predictor.from_registry(
+        get_settings(workspace), train_if_missing=False, amorphous=True
+    )
+    assert hot["modulus_kind"].iloc[0] == glassy.modulus_kind
+
+
+def test_predictor_reads_a_column_of_a_two_column_frame(workspace: Path) -> None:
+    predictor = Predictor.from_registry(get_settings(workspace), train_if_missing=False)
+    two = pd.DataFrame({"id": [7, 8], "composition": ["LiCl", "Li3YCl6"]}, index=[5, 6])
+    out = predictor.predict(two, column="composition")
+    assert out.index.tolist() == [5, 6]
+    assert out["composition"].tolist() == ["LiCl", "Li3YCl6"]  # not the header
+    assert out["id"].tolist() == [7, 8]
+    assert out["error"].isna().all()
+    with pytest.raises(AnionscreenError, match=r"has no column 'formula' \(pass column=...\)"):
+        predictor.predict(two)
 
 
 def test_temperature_follows_arrhenius(workspace: Path) -> None:
