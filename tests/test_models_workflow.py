@@ -100,7 +100,10 @@ def test_asc_predict_keeps_the_index_and_skips_a_bad_row_with_its_reason(workspa
         },
         index=pd.Index(["s1", "s2", "s3"], name="sample"),
     )
-    out = asc.predict(frame, column="formula", on_error="skip", workspace=workspace)
+    out = asc.predict(
+        frame, column="formula", on_error="skip", temperature_C=80, amorphous=True,
+        workspace=workspace,
+    )  # fmt: skip
     assert out.index.equals(frame.index)
     assert list(out.columns) == ["formula", "batch", *PREDICTION_COLUMNS[1:], "error"]
     assert out["formula"].tolist() == ["Li2TaS0.4O0.6Cl5", "Li2Q", "Li3InCl6"]
@@ -108,24 +111,24 @@ def test_asc_predict_keeps_the_index_and_skips_a_bad_row_with_its_reason(workspa
     assert np.isnan(out.loc["s2", "sigma_S_per_cm"])
     assert out["in_domain"].dtype == bool
     assert not out.loc["s2", "in_domain"]
+    assert out["temperature_C"].tolist()[::2] == [80.0, 80.0]
     # the good rows are exactly what the predictor gives for them alone
-    predictor = Predictor.from_registry(get_settings(workspace), train_if_missing=False)
-    alone = predictor.predict(["Li2TaS0.4O0.6Cl5", "Li3InCl6"])
+    glassy = Predictor.from_registry(
+        get_settings(workspace), train_if_missing=False, amorphous=True
+    )
+    alone = glassy.predict(["Li2TaS0.4O0.6Cl5", "Li3InCl6"], temperature_c=80.0)
     good = out.loc[["s1", "s3"], list(alone.columns[1:-1])].reset_index(drop=True)
     pd.testing.assert_frame_equal(good, alone.iloc[:, 1:-1], check_dtype=False)
+    assert out.loc["s1", "modulus_kind"] == glassy.modulus_kind
     # the tables people read have sigma in mS/cm and its interval in S/cm
     row = out.loc["s1"]
     assert row["sigma_mS_per_cm"] == pytest.approx(1e3 * row["sigma_S_per_cm"])
     assert row["sigma_S_per_cm_lo"] < row["sigma_S_per_cm"] < row["sigma_S_per_cm_hi"]
+    at25 = glassy.predict(frame.iloc[[0]])
+    assert row["sigma_S_per_cm"] > at25["sigma_S_per_cm"].iloc[0]
+    # under on_error="raise" (the default) the failed row is named by its label
     with pytest.raises(AnionscreenError, match=r"^1 of 3 row\(s\) failed: row 's2' \('Li2Q'\)"):
-        asc.predict(frame, workspace=workspace)
-    hot = asc.predict(frame.iloc[[0]], temperature_C=80, amorphous=True, workspace=workspace)
-    assert hot["temperature_C"].iloc[0] == 80.0
-    assert hot["sigma_S_per_cm"].iloc[0] > row["sigma_S_per_cm"]
-    glassy = Predictor.from_registry(
-        get_settings(workspace), train_if_missing=False, amorphous=True
-    )
-    assert hot["modulus_kind"].iloc[0] == glassy.modulus_kind
+        glassy.predict(frame)
 
 
 def test_predictor_reads_a_column_of_a_two_column_frame(workspace: Path) -> None:
@@ -171,6 +174,42 @@ def test_cli_predict_formats_and_errors(workspace: Path, tmp_path: Path) -> None
         "LiCl",
         "Li3InCl6",
     ]
+    # --column names the formula column; --out writes the format of its suffix
+    named = tmp_path / "named.parquet"
+    pd.DataFrame({"id": [1, 2], "comp": ["LiCl", "Li3InCl6"]}).to_parquet(named)
+    out_csv = tmp_path / "predictions.csv"
+    written = runner.invoke(
+        app,
+        [
+            "predict",
+            "--in",
+            str(named),
+            "--column",
+            "comp",
+            "--out",
+            str(out_csv),
+            "-w",
+            str(workspace),
+        ],
+    )
+    assert written.exit_code == 0, written.output
+    assert written.stdout == ""
+    table = pd.read_csv(out_csv)
+    assert table["formula"].tolist() == ["LiCl", "Li3InCl6"]
+    assert list(table.columns) == list(PREDICTION_COLUMNS)
+    first = out_csv.read_text().splitlines()[1].split(",")
+    assert first[5] == f"{table['sigma_S_per_cm'].iloc[0]:.7g}"  # 7 significant digits
+    missing = runner.invoke(
+        app, ["-w", str(workspace), "predict", "--in", str(named), "--column", "formula"]
+    )
+    assert missing.exit_code == 1
+    assert "named.parquet has no column 'formula'; its columns are ['id', 'comp']" in missing.stderr
+    alone = runner.invoke(app, ["-w", str(workspace), "predict", "LiCl", "--column", "comp"])
+    assert alone.exit_code == 1
+    assert "--column names the formula column of --in FILE; give --in too" in alone.stderr
+    pretty = runner.invoke(app, ["-w", str(workspace), "predict", "Li2TaS0.4O0.6Cl5"])
+    assert "sigma(25 C) mS/cm" in pretty.stdout
+    assert "[lo, hi]: 90% intervals" in pretty.stdout
     bad = runner.invoke(app, ["-w", str(workspace), "predict", "Li2Q"])
     assert bad.exit_code == 1
     assert "cannot read formula 'Li2Q'" in bad.output
