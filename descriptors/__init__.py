@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         featurize,
     )
     from anionscreen.descriptors.elements import N_ELEMENTS, element_index, element_symbols
+    from anionscreen.descriptors.frames import composition_text, featurize_frame
     from anionscreen.descriptors.ion import IonProperty
     from anionscreen.descriptors.matminer_sets import (
         ElementFraction,
@@ -32,9 +33,11 @@ if TYPE_CHECKING:
         ValenceOrbital,
     )
     from anionscreen.descriptors.mp_columns import MPColumnProvider
+    from anionscreen.descriptors.names import NAME_STYLES, feature_names
     from anionscreen.descriptors.resource import ResourceRisk
 
 __all__ = [
+    "NAME_STYLES",
     "N_ELEMENTS",
     "PRESETS",
     "AnionComposition",
@@ -54,8 +57,11 @@ __all__ = [
     "ValenceOrbital",
     "charge_balance",
     "chunk_from_compositions",
+    "composition_text",
     "element_index",
     "element_symbols",
+    "feature_names",
     "featurize",
+    "featurize_frame",
 ]
 __getattr__, __dir__ = lazy_exports(__name__, __file__)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from anionscreen.models.arrhenius import log10_sigma_interval_at
     from anionscreen.models.conformal import NormalizedConformal
     from anionscreen.models.domain import ApplicabilityDomain
+    from anionscreen.models.frames import predict_frame
     from anionscreen.models.predict import PREDICTION_COLUMNS, Predictor
     from anionscreen.models.registry import ModelRegistry
     from anionscreen.models.target_model import TARGETS, TargetModel, TargetPrediction
@@ -33,6 +34,7 @@ __all__ = [
     "TrainingResult",
     "fit_target",
     "log10_sigma_interval_at",
+    "predict_frame",
     "train_models",
 ]
 __getattr__, __dir__ = lazy_exports(__name__, __file__)

@@ -1,6 +1,9 @@
 """Predictions with intervals and the applicability domain, for a few formulas or a chunk of millions.
 
-:class:`Predictor` holds the current model of each target. Its bulk entry point
+:class:`Predictor` holds the current model of each target. :meth:`Predictor.predict` takes
+what a notebook has (a DataFrame with a column of formulas, a list of formulas or
+Compositions) and returns the input's rows, index and columns with the predictions beside them
+and an ``error`` column (:mod:`anionscreen.descriptors.frames`). Its bulk entry point
 :meth:`Predictor.predict_chunk` takes a :class:`~anionscreen.descriptors.chunk.CompositionChunk`
 (featurized once per descriptor preset, shared by the targets) and returns one DataFrame row
 per composition with the columns :data:`PREDICTION_COLUMNS`:
@@ -25,16 +28,22 @@ A target without a model gives NaN columns (and ``model_versions`` says ``none``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.settings import Settings
+from anionscreen.descriptors.batch import check_on_error, with_states
 from anionscreen.descriptors.chunk import CompositionChunk
+from anionscreen.descriptors.composite import CompositionFeaturizer
+from anionscreen.descriptors.frames import join_results, read_frame
+from anionscreen.descriptors.inputs import prepare_input
 from anionscreen.models.arrhenius import REFERENCE_C, log10_sigma_interval_at
-from anionscreen.models.features import chunk_of_formulas, featurize
+from anionscreen.models.features import featurize
 from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS, TargetModel, TargetPrediction
 
@@ -148,10 +157,51 @@ class Predictor:
         return {t: v for t, (v, _) in self.models.items()}
 
     def predict(
-        self, formulas: Sequence[str], *, temperature_c: float = REFERENCE_C
+        self,
+        data: Any,
+        *,
+        column: str = "formula",
+        on_error: str = "raise",
+        temperature_c: float = REFERENCE_C,
     ) -> pd.DataFrame:
-        """Predict for formulas (parsed strictly; a bad one raises ``FormulaError``)."""
-        return self.predict_chunk(chunk_of_formulas(formulas), temperature_c=temperature_c)
+        """Predict for every row of a DataFrame, or for a list of formulas or Compositions.
+
+        Parameters
+        ----------
+        data : DataFrame, Series, or list/tuple/1-D array of str or Composition
+            With a DataFrame, the formulas are in ``column`` and the other columns are kept.
+        column : str, default "formula"
+            The column of formulas (the name the formula column has in the result).
+        on_error : {"raise", "skip"}, default "raise"
+            ``"skip"`` keeps an unreadable row in its place, with NaN predictions and the
+            reason in ``error``; ``"raise"`` raises naming the failed rows.
+        temperature_c : float, default 25.0
+            Temperature of the sigma columns, in C.
+
+        Returns
+        -------
+        DataFrame
+            The input's index and columns, :data:`PREDICTION_COLUMNS` but ``formula`` (the
+            formula column is the input's, Compositions written as formulas), and ``error``.
+        """
+        check_on_error("Predictor.predict", on_error)
+        source = read_frame(data, column)
+        prepared = prepare_input(source.items)
+        # The caller's spelling labels the rows (the parser's reduced formula would not).
+        chunk = CompositionChunk(
+            fractions=prepared.chunk.fractions, formulas=source.texts[prepared.kept]
+        )
+        prepared = replace(prepared, chunk=chunk)
+        if any(
+            CompositionFeaturizer(preset=model.preset).needs_states
+            for _, model in self.models.values()
+        ):
+            # Rows without a neutral assignment fail alone, not the batch.
+            prepared, states = with_states(prepared)
+            chunk = replace(prepared.chunk, oxidation_states=states)
+        table = self.predict_chunk(chunk, temperature_c=temperature_c)
+        values = table.drop(columns="formula").set_axis(prepared.kept)
+        return join_results(source, values, prepared.failures, on_error)
 
     def predict_chunk(
         self, chunk: CompositionChunk, *, temperature_c: float = REFERENCE_C

@@ -190,6 +190,34 @@ def test_interrupted_cli_run_resumes_to_identical_tables(
         assert (resumed / table).read_bytes() == (reference / table).read_bytes(), table
 
 
+def test_campaign_without_objectives_uses_the_defaults_and_says_so(
+    workspace: Path, reference: Path
+) -> None:
+    path = workspace / "no_objectives.toml"
+    path.write_text(CAMPAIGN.split("[[objective]]")[0].replace("step = 0.01", "step = 0.5"))
+    result = CliRunner().invoke(
+        app, ["screen", str(path), "--name", "noobj", "--no-progress", "-w", str(workspace / "ws")]
+    )
+    assert result.exit_code == 0, result.output
+    note = (
+        "no [[objective]] tables in the campaign: ranking by the default objectives "
+        "sigma (weight 1), modulus (weight 0.5), supply_risk (weight 0.2)"
+    )
+    assert note in result.stderr
+    info = json.loads((workspace / "ws" / "campaigns" / "noobj" / "run.json").read_text())
+    assert note in info["notes"]
+    assert [o["name"] for o in info["campaign"]["objective"]] == ["sigma", "modulus", "supply_risk"]
+    # the MP note is one short line, however many systems the campaign has (8 here)
+    mp_note = next(n for n in info["notes"] if n.startswith("Materials Project"))
+    assert "anionscreen mp fetch --campaign FILE (its 8 systems;" in mp_note
+    assert len(mp_note) < 250
+    # the tables people read show sigma in mS/cm with its interval in S/cm
+    top = result.stdout.split("top ")[1].splitlines()[1].split()
+    assert top[:5] == [
+        "rank", "formula", "sigma_mS_per_cm", "sigma_S_per_cm_lo", "sigma_S_per_cm_hi",
+    ]  # fmt: skip
+
+
 def test_descriptor_preset_must_match_the_models(workspace: Path, reference: Path) -> None:
     path = workspace / "magpie.toml"
     path.write_text('descriptor_preset = "magpie"\n' + CAMPAIGN)

@@ -77,7 +77,6 @@ def test_defaults_fill_missing_tables() -> None:
             "key 'acquisition.method' = 'thompson': Input should be 'ucb' or 'ei'",
         ),
         ('[[objective]]\nname = "sigma"\nweight = -1\n', "key 'objective[0].weight' = -1"),
-        ("", "missing required key 'objective'"),
     ],
 )
 def test_invalid_campaign_names_the_key(extra: str, message: str) -> None:
@@ -85,6 +84,27 @@ def test_invalid_campaign_names_the_key(extra: str, message: str) -> None:
         campaign_from_toml(TINY + extra, "my.toml")
     assert message in str(err.value)
     assert "my.toml" in str(err.value)
+
+
+def test_campaign_without_objectives_ranks_by_the_defaults() -> None:
+    campaign = campaign_from_toml(TINY, "my.toml")
+    assert [(o.name, o.weight, o.temperature_C) for o in campaign.objective] == [
+        ("sigma", 1.0, 25.0),
+        ("modulus", 0.5, 25.0),
+        ("supply_risk", 0.2, 25.0),
+    ]
+    assert campaign.default_objectives_used
+    assert campaign.objectives_note() == (
+        "no [[objective]] tables in the campaign: ranking by the default objectives "
+        "sigma (weight 1), modulus (weight 0.5), supply_risk (weight 0.2)"
+    )
+    # the built-in campaign's objectives are the defaults, written out
+    builtin = default_campaign()
+    assert builtin.objective == campaign.objective
+    assert not builtin.default_objectives_used
+    assert builtin.objectives_note() is None
+    with pytest.raises(ConfigError, match="key 'objective' = \\[\\]: List should have at least 1"):
+        campaign_from_toml("objective = []\n" + TINY, "my.toml")
 
 
 def test_missing_space_is_named() -> None:

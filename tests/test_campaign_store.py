@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +124,14 @@ def test_query_api(finished: tuple[Path, str]) -> None:
     assert top["formula"].tolist() == ranked["formula"].head(5).tolist()
     nb = run.query(where="M = 'Nb' AND x >= 0.5 AND X_sym = 'Br'")
     assert set(nb["M"]) == {"Nb"}
-    assert set(nb["X_sym"]) == {"Br"}
+    # SQL names the symbol X_sym (duckdb ignores case: x is the number); the result names it X,
+    # as ranked.csv does.
+    assert set(nb["X"]) == {"Br"}
+    assert "X_sym" not in nb.columns
+    assert {"M", "X", "x"} <= set(run.ranked.columns)
+    typo = "(?s)query failed: .* \\(in SQL the symbol column X is X_sym: SQL names ignore case\\)"
+    with pytest.raises(QueryError, match=typo):
+        run.query(where="X = 'Br'")
     assert nb["x"].min() >= 0.5
     assert len(nb) == 6  # x = 0.5 ... 1.0
     br = run.query(contains=["Br", "Ta"], include_infeasible=True)
@@ -175,12 +183,14 @@ def test_cli_query_runs_and_report(finished: tuple[Path, str], tmp_path: Path) -
     assert csv.output.splitlines()[0].startswith("formula,score")
     table = runner.invoke(app, ["-w", str(workspace), "query", "base", "--top", "2"])
     assert table.output.splitlines()[0].split()[:3] == ["formula", "score", "score_std"]
-    assert table.output.rstrip().endswith("--format csv or --format json shows them)")
+    assert table.output.rstrip().endswith("--out FILE, --format csv or json show them)")
     none = runner.invoke(app, ["-w", str(workspace), "query", "base", "--where", "false"])
     assert none.output == "(no rows)\n"
     listed = runner.invoke(app, ["-w", str(workspace), "runs", "list"])
     assert "base" in listed.output
     assert "finished" in listed.output
+    # counts as integers (44 candidates, 30 kept), never 4.4e+01
+    assert listed.output.splitlines()[1].split()[-2:] == ["44", "30"]
     shown = runner.invoke(app, ["-w", str(workspace), "runs", "show", "base"])
     assert json.loads(shown.output)["counts"]["generated"] == 44
     rep = runner.invoke(app, ["-w", str(workspace), "report", "base", "--out", str(tmp_path / "r")])
@@ -199,6 +209,44 @@ def test_cli_query_runs_and_report(finished: tuple[Path, str], tmp_path: Path) -
     missing = runner.invoke(app, ["-w", str(workspace), "query", "nope"])
     assert missing.exit_code == 1
     assert "no run 'nope'" in missing.output
+
+
+def test_query_out_writes_the_format_of_its_suffix(
+    finished: tuple[Path, str], tmp_path: Path
+) -> None:
+    workspace, _ = finished
+    runner = CliRunner()
+    expected = open_run("base", workspace=workspace).query(top=3)
+    for suffix in (".csv", ".parquet", ".json"):
+        out = tmp_path / f"top{suffix}"
+        # global options are accepted after the command too
+        done = runner.invoke(
+            app, ["query", "base", "--top", "3", "--out", str(out), "--workspace", str(workspace)]
+        )
+        assert done.exit_code == 0, done.output
+        assert done.stdout == ""
+        assert f"wrote 3 row(s) to {out}" in done.stderr
+        read = {
+            ".csv": pd.read_csv,
+            ".parquet": pd.read_parquet,
+            ".json": lambda p: pd.DataFrame(json.loads(Path(p).read_text())),
+        }[suffix](out)
+        assert list(read.columns) == list(expected.columns)
+        assert read["formula"].tolist() == expected["formula"].tolist()
+        assert read["score"].to_numpy() == pytest.approx(expected["score"].to_numpy(), rel=1e-6)
+    # CSV floats carry 7 significant digits, not float noise
+    cells = (tmp_path / "top.csv").read_text().split("\n")[1].split(",")
+    numbers = [c for c in cells if re.fullmatch(r"-?[\d.]+(e-?\d+)?", c)]
+    assert len(numbers) > 15
+    assert max(len(c.lstrip("-").replace(".", "").split("e")[0].lstrip("0")) for c in numbers) <= 7
+    clash = runner.invoke(
+        app, ["-w", str(workspace), "query", "base", "--format", "json", "--out", "t.csv"]
+    )
+    assert clash.exit_code == 1
+    assert "--format json and --out t.csv disagree" in clash.stderr
+    bad = runner.invoke(app, ["-w", str(workspace), "query", "base", "--out", "t.xlsx"])
+    assert bad.exit_code == 1
+    assert "--out must end in .csv, .parquet or .json (the format follows the suffix)" in bad.stderr
 
 
 def test_joblib_workers_give_identical_tables(finished: tuple[Path, str], tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_file_to_parquet_with_skipped_rows(tmp_path: Path) -> None:
         (["featurize", "LiCl", "Li2Q"], "row 1 ('Li2Q'): cannot read formula 'Li2Q'"),
         (["featurize"], "give formulas as arguments or --in FILE"),
         (["featurize", "LiCl", "--preset", "all"], "'preset' parameter"),
-        (["featurize", "LiCl", "--out", "x.txt"], "--out must end in .csv or .parquet"),
+        (["featurize", "LiCl", "--out", "x.txt"], "--out must end in .csv, .parquet or .json"),
     ],
 )
 def test_errors_exit_1_with_a_message(args: list[str], message: str) -> None:

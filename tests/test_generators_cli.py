@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,14 +49,20 @@ def test_generate_count(space_file: Path) -> None:
     assert "│ total         │          │        135 │" in result.output
 
 
-@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def _read(path: Path) -> pd.DataFrame:
+    if path.suffix == ".json":
+        return pd.DataFrame(json.loads(path.read_text()))
+    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".json"])
 def test_generate_writes_candidates(space_file: Path, tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"cands{suffix}"
     args = ["generate", str(space_file), "--out", str(out), "--fractions"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert f"wrote 135 candidates to {out}" in result.output.replace("\n", "")
-    table = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out)
+    table = _read(out)
     assert len(table) == 135
     assert list(table.columns[:10]) == [
         "formula", "space", "M", "X", "x", "n", "n_Li", "ox_M", "cations", "anions",
@@ -65,6 +72,30 @@ def test_generate_writes_candidates(space_file: Path, tmp_path: Path, suffix: st
     assert table["formula"].tolist()[-3:] == ["LiYCl4", "Li2YCl5", "Li3YCl6"]
     assert table.loc[table["space"] == "Li-Y-Cl", "ox_M"].isna().all()
     assert not list(out.parent.glob(f".{out.name}.*.tmp"))  # no temporary file is left
+
+
+def test_generate_reads_the_spaces_of_a_campaign_file(space_file: Path, tmp_path: Path) -> None:
+    campaign = tmp_path / "campaign.toml"
+    campaign.write_text('name = "c"\n' + SPACES + '[[objective]]\nname = "sigma"\n')
+    spaces_only = runner.invoke(
+        app, ["generate", str(space_file), "--out", str(tmp_path / "a.csv")]
+    )
+    from_campaign = runner.invoke(
+        app, ["generate", str(campaign), "--out", str(tmp_path / "b.csv")]
+    )
+    assert spaces_only.exit_code == from_campaign.exit_code == 0, from_campaign.output
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    # a campaign file is validated as one: its mistakes are named like `screen` names them
+    campaign.write_text('name = "c"\n' + SPACES + "[ranking]\ntop_n = 0\n")
+    bad = runner.invoke(app, ["generate", str(campaign), "--count"])
+    assert bad.exit_code == 1
+    assert "key 'ranking.top_n' = 0" in bad.stderr
+    # a space file with a stray top-level key still says what a space file may hold
+    stray = tmp_path / "stray.toml"
+    stray.write_text("spaces = 1\n" + SPACES)
+    refused = runner.invoke(app, ["generate", str(stray), "--count"])
+    assert refused.exit_code == 1
+    assert "unknown top-level key(s) ['spaces']; expected [[space]] tables" in refused.stderr
 
 
 def test_generate_limit_and_preview(space_file: Path, tmp_path: Path) -> None:
@@ -90,7 +121,10 @@ def test_generate_bad_space_fails_before_enumerating(tmp_path: Path) -> None:
 def test_generate_rejects_unknown_output_type(space_file: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["generate", str(space_file), "--out", str(tmp_path / "a.xlsx")])
     assert result.exit_code == 1
-    assert "--out must end in .parquet or .csv; got 'a.xlsx'" in result.output
+    assert (
+        "--out must end in .csv, .parquet or .json (the format follows the suffix); got 'a.xlsx'"
+        in result.output
+    )
     assert "candidates" not in result.stdout  # refused before counting, no table printed
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pymatgen.core.composition import Composition
 from typer.testing import CliRunner
 
 from anionscreen.datasets.bundled import load_bundled
+from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.settings import get_settings
 from anionscreen.models.arrhenius import shift_log10_sigma
 from anionscreen.models.predict import PREDICTION_COLUMNS, Predictor
@@ -64,7 +66,8 @@ def test_predict_columns_intervals_and_domain(workspace: Path) -> None:
     predictor = Predictor.from_registry(get_settings(workspace), train_if_missing=False)
     assert predictor.versions == {"sigma": "sigma-0001", "ea": "ea-0001", "modulus": "modulus-0001"}
     table = predictor.predict([*LTSOC, "Li3ScCl6"])
-    assert tuple(table.columns) == PREDICTION_COLUMNS
+    assert tuple(table.columns) == (*PREDICTION_COLUMNS, "error")
+    assert table["error"].isna().all()
     assert table["formula"].tolist() == [*LTSOC, "Li3ScCl6"]
     for col in ("log10_sigma_S_per_cm", "ea_eV", "modulus_GPa"):
         assert (table[f"{col}_lo"] < table[col]).all()
@@ -85,6 +88,59 @@ def test_predict_columns_intervals_and_domain(workspace: Path) -> None:
         == (table["sigma_in_domain"] & table["ea_in_domain"] & table["modulus_in_domain"]).tolist()
     )
     assert str(table["model_versions"].iloc[0]) == "sigma-0001,ea-0001,modulus-0001"
+
+
+def test_asc_predict_keeps_the_index_and_skips_a_bad_row_with_its_reason(workspace: Path) -> None:
+    import anionscreen as asc
+
+    frame = pd.DataFrame(
+        {
+            "formula": ["Li2TaS0.4O0.6Cl5", "Li2Q", Composition("Li3InCl6")],
+            "batch": ["seed", "typo", "comp"],
+        },
+        index=pd.Index(["s1", "s2", "s3"], name="sample"),
+    )
+    out = asc.predict(
+        frame, column="formula", on_error="skip", temperature_C=80, amorphous=True,
+        workspace=workspace,
+    )  # fmt: skip
+    assert out.index.equals(frame.index)
+    assert list(out.columns) == ["formula", "batch", *PREDICTION_COLUMNS[1:], "error"]
+    assert out["formula"].tolist() == ["Li2TaS0.4O0.6Cl5", "Li2Q", "Li3InCl6"]
+    assert out["error"].tolist() == [None, "cannot read formula 'Li2Q': unknown element 'Q'", None]
+    assert np.isnan(out.loc["s2", "sigma_S_per_cm"])
+    assert out["in_domain"].dtype == bool
+    assert not out.loc["s2", "in_domain"]
+    assert out["temperature_C"].tolist()[::2] == [80.0, 80.0]
+    # the good rows are exactly what the predictor gives for them alone
+    glassy = Predictor.from_registry(
+        get_settings(workspace), train_if_missing=False, amorphous=True
+    )
+    alone = glassy.predict(["Li2TaS0.4O0.6Cl5", "Li3InCl6"], temperature_c=80.0)
+    good = out.loc[["s1", "s3"], list(alone.columns[1:-1])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(good, alone.iloc[:, 1:-1], check_dtype=False)
+    assert out.loc["s1", "modulus_kind"] == glassy.modulus_kind
+    # the tables people read have sigma in mS/cm and its interval in S/cm
+    row = out.loc["s1"]
+    assert row["sigma_mS_per_cm"] == pytest.approx(1e3 * row["sigma_S_per_cm"])
+    assert row["sigma_S_per_cm_lo"] < row["sigma_S_per_cm"] < row["sigma_S_per_cm_hi"]
+    at25 = glassy.predict(frame.iloc[[0]])
+    assert row["sigma_S_per_cm"] > at25["sigma_S_per_cm"].iloc[0]
+    # under on_error="raise" (the default) the failed row is named by its label
+    with pytest.raises(AnionscreenError, match=r"^1 of 3 row\(s\) failed: row 's2' \('Li2Q'\)"):
+        glassy.predict(frame)
+
+
+def test_predictor_reads_a_column_of_a_two_column_frame(workspace: Path) -> None:
+    predictor = Predictor.from_registry(get_settings(workspace), train_if_missing=False)
+    two = pd.DataFrame({"id": [7, 8], "composition": ["LiCl", "Li3YCl6"]}, index=[5, 6])
+    out = predictor.predict(two, column="composition")
+    assert out.index.tolist() == [5, 6]
+    assert out["composition"].tolist() == ["LiCl", "Li3YCl6"]  # not the header
+    assert out["id"].tolist() == [7, 8]
+    assert out["error"].isna().all()
+    with pytest.raises(AnionscreenError, match=r"has no column 'formula' \(pass column=...\)"):
+        predictor.predict(two)
 
 
 def test_temperature_follows_arrhenius(workspace: Path) -> None:
@@ -118,6 +174,42 @@ def test_cli_predict_formats_and_errors(workspace: Path, tmp_path: Path) -> None
         "LiCl",
         "Li3InCl6",
     ]
+    # --column names the formula column; --out writes the format of its suffix
+    named = tmp_path / "named.parquet"
+    pd.DataFrame({"id": [1, 2], "comp": ["LiCl", "Li3InCl6"]}).to_parquet(named)
+    out_csv = tmp_path / "predictions.csv"
+    written = runner.invoke(
+        app,
+        [
+            "predict",
+            "--in",
+            str(named),
+            "--column",
+            "comp",
+            "--out",
+            str(out_csv),
+            "-w",
+            str(workspace),
+        ],
+    )
+    assert written.exit_code == 0, written.output
+    assert written.stdout == ""
+    table = pd.read_csv(out_csv)
+    assert table["formula"].tolist() == ["LiCl", "Li3InCl6"]
+    assert list(table.columns) == list(PREDICTION_COLUMNS)
+    first = out_csv.read_text().splitlines()[1].split(",")
+    assert first[5] == f"{table['sigma_S_per_cm'].iloc[0]:.7g}"  # 7 significant digits
+    missing = runner.invoke(
+        app, ["-w", str(workspace), "predict", "--in", str(named), "--column", "formula"]
+    )
+    assert missing.exit_code == 1
+    assert "named.parquet has no column 'formula'; its columns are ['id', 'comp']" in missing.stderr
+    alone = runner.invoke(app, ["-w", str(workspace), "predict", "LiCl", "--column", "comp"])
+    assert alone.exit_code == 1
+    assert "--column names the formula column of --in FILE; give --in too" in alone.stderr
+    pretty = runner.invoke(app, ["-w", str(workspace), "predict", "Li2TaS0.4O0.6Cl5"])
+    assert "sigma(25 C) mS/cm" in pretty.stdout
+    assert "[lo, hi]: 90% intervals" in pretty.stdout
     bad = runner.invoke(app, ["-w", str(workspace), "predict", "Li2Q"])
     assert bad.exit_code == 1
     assert "cannot read formula 'Li2Q'" in bad.output

@@ -124,6 +124,21 @@ def test_nothing_cached_and_nothing_asked_leaves_the_columns_out(empty: Settings
     )
 
 
+def test_many_missing_systems_make_a_one_line_note(empty: Settings, cached: Settings) -> None:
+    for settings in (empty, cached):
+        plan = plan_mp_columns(_spaces(ISSUE_EXAMPLE), settings)
+        assert "\n" not in plan.note
+        assert len(plan.note) < 250
+        assert plan.note.endswith(
+            "anionscreen mp fetch --campaign FILE (its 15 systems; "
+            "`anionscreen mp status --campaign FILE` lists them))"
+            if settings is cached
+            else "anionscreen mp fetch --campaign FILE (its 15 systems; "
+            "`anionscreen mp status --campaign FILE` lists them)"
+        )
+        assert len(plan.data.missing) == 15  # the run record keeps the full list
+
+
 def test_covered_campaign_gets_the_columns(cached: Settings) -> None:
     spaces = _spaces(LI_S_CL)
     plan = plan_mp_columns(spaces, cached, objective_names=["oxidation_limit"])

@@ -67,6 +67,36 @@ def test_fetch_offline_of_a_cached_system_is_a_no_op(cache: Path) -> None:
     assert "with thermo type 'GGA_GGA+U_R2SCAN', not 'GGA_GGA+U'" in other.stderr
 
 
+def test_status_and_fetch_of_a_campaign(cache: Path, tmp_path: Path) -> None:
+    campaign = tmp_path / "c.toml"
+    campaign.write_text(
+        'name = "c"\n[[space]]\nname = "s"\ntemplate = "Li{n} S Cl{y}"\n'
+        'y = { start = 0, stop = 2, step = 1 }\nn = "balance"\n'
+        '[[space]]\nname = "b"\ntemplate = "Li Br"\n'
+    )
+    before = CliRunner().invoke(
+        app, ["mp", "status", "--campaign", str(campaign)], terminal_width=200
+    )
+    assert before.exit_code == 0, before.output
+    assert f"Campaign {campaign}: 2 chemical system(s) not cached: Br-Li, Cl-Li-S" in before.output
+    assert f"Fetch them with: anionscreen mp fetch --campaign {campaign}" in before.output
+    fetch_chemsys("Li-S-Cl", get_settings(), client=ReplayMPRester("li_s_cl"))
+    after = CliRunner().invoke(
+        app, ["mp", "status", "--campaign", str(campaign)], terminal_width=200
+    )
+    assert f"Campaign {campaign}: 1 chemical system(s) not cached: Br-Li" in after.output
+    # fetching the campaign asks only for what is missing (here: no key, so it says so)
+    fetched = CliRunner().invoke(app, ["mp", "fetch", "--campaign", str(campaign)])
+    assert fetched.exit_code == 1
+    assert f"campaign {campaign}: 1 chemical system(s) not cached yet" in fetched.stdout
+    assert "error: no Materials Project API key to fetch Br-Li" in fetched.stderr
+    default = CliRunner().invoke(app, ["mp", "status", "--campaign", "default"])
+    assert "Campaign default: 35 chemical system(s) not cached" in default.output
+    nothing = CliRunner().invoke(app, ["mp", "fetch"])
+    assert nothing.exit_code == 1
+    assert "give chemical systems (e.g. Li-Ta-S-O-Cl) or --campaign FILE" in nothing.stderr
+
+
 def test_fetch_rejects_a_bad_chemical_system(cache: Path) -> None:
     result = CliRunner().invoke(app, ["mp", "fetch", "Li-Xx"])
     assert result.exit_code == 1

@@ -43,6 +43,19 @@ class ObjectiveSpec(_Strict):
         return name
 
 
+#: What a campaign without ``[[objective]]`` tables ranks by (the built-in campaign's).
+DEFAULT_OBJECTIVES: tuple[tuple[str, float], ...] = (
+    ("sigma", 1.0),
+    ("modulus", 0.5),
+    ("supply_risk", 0.2),
+)
+
+
+def default_objectives() -> list[ObjectiveSpec]:
+    """:data:`DEFAULT_OBJECTIVES` as objective tables (sigma at 25 C)."""
+    return [ObjectiveSpec(name=name, weight=weight) for name, weight in DEFAULT_OBJECTIVES]
+
+
 def _check_elements(symbols: list[str] | None) -> list[str] | None:
     if symbols is None:
         return None
@@ -117,7 +130,7 @@ class Campaign(_Strict):
     material_state: Literal["crystalline", "amorphous"] = "crystalline"
     """Which modulus to predict: of the crystal, or of the glass a ball mill makes."""
     space: list[dict[str, Any]] = Field(min_length=1)
-    objective: list[ObjectiveSpec] = Field(min_length=1)
+    objective: list[ObjectiveSpec] = Field(default_factory=default_objectives, min_length=1)
     constraints: Constraints = Field(default_factory=Constraints)
     ranking: Ranking = Field(default_factory=Ranking)
     acquisition: Acquisition = Field(default_factory=Acquisition)
@@ -137,6 +150,20 @@ class Campaign(_Strict):
     def text(self) -> str | None:
         """The TOML text the campaign was read from (None when built from a dict)."""
         return self._text
+
+    @property
+    def default_objectives_used(self) -> bool:
+        """Whether the campaign gave no ``[[objective]]`` tables (and ranks by the defaults)."""
+        return "objective" not in self.model_fields_set
+
+    def objectives_note(self) -> str | None:
+        """For people: that the default objectives are used, and which (None when given)."""
+        if not self.default_objectives_used:
+            return None
+        listed = ", ".join(f"{o.name} (weight {o.weight:g})" for o in self.objective)
+        return (
+            f"no [[objective]] tables in the campaign: ranking by the default objectives {listed}"
+        )
 
     def domain_targets(self) -> tuple[str, ...]:
         """The models whose applicability domain ``in_domain`` requires: those the objectives

@@ -8,6 +8,11 @@ Commands live in the modules of this package and are imported only when they run
 ``anionscreen --help`` starts without loading the scientific stack: :data:`COMMANDS` names
 each command's module and the line ``--help`` shows for it (a test holds that line equal to
 the command's own help).
+
+The global options (:data:`GLOBAL_OPTIONS`: ``--workspace``, ``--traceback``) are accepted
+before or after the command: ``anionscreen screen --workspace X`` is read as
+``anionscreen --workspace X screen``. Help shows click's placeholders (``PATH``, ``TEXT``)
+rather than typer's ``<type>`` labels, and none for flags.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.screening.cli.context import CliState, cli_state
@@ -65,7 +70,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "featurize": CommandEntry(
         "featurize",
         "featurize_command",
-        "Compute descriptors: one row per formula, column ``row`` = input position.",
+        "Compute descriptors: one row per formula, column 'row' = input position.",
     ),
     "train": CommandEntry(
         "models",
@@ -112,6 +117,84 @@ COMMANDS: dict[str, CommandEntry] = {
 
 # typer vendors click as a private module; its Context and Command types are Any here.
 
+#: Options of the root command, accepted before or after the command name; the value says
+#: whether the option takes a value. No command may define an option of these names.
+GLOBAL_OPTIONS: dict[str, bool] = {"--workspace": True, "-w": True, "--traceback": False}
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """``args`` with the global options that follow the command moved in front of it.
+
+    Everything after a ``--`` stays where it is (it is the command's, whatever it looks like).
+    """
+    command_at = _command_position(args)
+    if command_at is None:
+        return list(args)
+    moved: list[str] = []
+    rest: list[str] = []
+    tail = args[command_at + 1 :]
+    i = 0
+    while i < len(tail):
+        token = tail[i]
+        if token == "--":
+            rest += tail[i:]
+            break
+        name, equals, _ = token.partition("=")
+        if name in GLOBAL_OPTIONS and (GLOBAL_OPTIONS[name] or not equals):
+            # A value option takes the next token unless written --workspace=DIR.
+            width = 2 if GLOBAL_OPTIONS[name] and not equals else 1
+            moved += tail[i : i + width]
+            i += width
+            continue
+        rest.append(token)
+        i += 1
+    return [*args[:command_at], *moved, args[command_at], *rest]
+
+
+def _command_position(args: list[str]) -> int | None:
+    """Index of the command name: the first token that is neither a root option nor its value."""
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if not token.startswith("-"):
+            return i
+        if token == "--":
+            return None
+        i += 2 if GLOBAL_OPTIONS.get(token, False) else 1
+    return None
+
+
+def _placeholder(param: Any, ctx: Any) -> str:
+    """click's placeholder for an option's value (``PATH``, ``TEXT``, ``[csv|json]``)."""
+    label = str(param.display_type(ctx)).strip("<>")
+    if label.startswith("list[") and label.endswith("]"):
+        label = label[5:-1]
+    if "|" in label:
+        return f"[{label}]"
+    return {"str": "TEXT", "int": "INTEGER", "float": "NUMBER"}.get(label, label.upper())
+
+
+def plain_help(command: Any) -> Any:
+    """Give ``command`` (and its subcommands) click-style placeholders in ``--help``.
+
+    typer labels every value with a ``<type>`` (``<path>``, ``<list[str]>``) and flags with
+    ``<bool>``; here options show ``PATH``/``TEXT``/``INTEGER``, flags nothing, and arguments
+    their upper-case name only.
+    """
+    ctx = command.context_class(command, info_name=command.name)
+    for param in command.get_params(ctx):
+        if isinstance(param, TyperArgument):
+            param.metavar = param.metavar or param.name.upper()
+            # The name says what to give; typer's "<list[str]>" beside it would say nothing.
+            setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010
+        elif getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.metavar is None:
+            param.metavar = _placeholder(param, ctx)
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)
+    return command
+
 
 @cache
 def load_command(name: str) -> Any:
@@ -121,16 +204,23 @@ def load_command(name: str) -> Any:
     if isinstance(found, typer.Typer):
         group = typer.main.get_group(found)
         group.name = name
-        return group
+        return plain_help(group)
     single = typer.Typer(add_completion=False)
     single.command(name)(found)
-    return typer.main.get_command(single)
+    return plain_help(typer.main.get_command(single))
 
 
 class _RootGroup(TyperGroup):
     """Finds commands in :data:`COMMANDS`; maps project errors and Ctrl-C to exit codes."""
 
     _listing = False  # True while --help lists the commands: nothing is imported for it
+    _tidied = False
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not self._tidied:
+            self._tidied = True
+            plain_help(self)
+        return list(super().parse_args(ctx, global_options_first(args)))
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *COMMANDS]
@@ -175,7 +265,10 @@ app = typer.Typer(
     help=(
         "Screen mixed-anion lithium solid electrolytes (Li-M-(S,O,X)): enumerate candidate "
         "compositions, featurize them, predict ionic conductivity, activation energy and "
-        "modulus with calibrated intervals, and rank what to make next."
+        "modulus with calibrated intervals, and rank what to make next.\n\n"
+        "The options below go before or after the command; every command has --help with "
+        "an example.\n\n"
+        "Example: anionscreen screen --workspace my_runs"
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -12,7 +12,7 @@ import json
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -20,12 +20,15 @@ from rich.console import Console
 from rich.table import Table
 
 from anionscreen.datasets.combined import combine
+from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.external import EXTERNAL_DATASETS, external_dataset
 from anionscreen.datasets.fetch import fetch as fetch_dataset
-from anionscreen.datasets.files import atomic_write_bytes, sha256_of_file
+from anionscreen.datasets.files import atomic_output, atomic_write_bytes, sha256_of_file
 from anionscreen.datasets.measurement_log import append_measurements, log_path
 from anionscreen.datasets.sources import SOURCE_NAMES, list_sources, load_measurements
 from anionscreen.screening.cli.context import current_settings
+from anionscreen.screening.cli.options import OutOption, parse_sources, sources_option
+from anionscreen.screening.cli.tables import check_out, json_records
 
 DEFAULT_EXPORT_SOURCES = ("bundled", "log")
 
@@ -33,7 +36,8 @@ data_app = typer.Typer(
     name="data",
     help="The measurements the models learn from: list the sources, export rows in the "
     "measurement schema, show the combined (deduplicated) view, and add your own "
-    "measurements to the workspace's append-only log.",
+    "measurements to the workspace's append-only log.\n\n"
+    "Example: anionscreen data export --sources bundled --format json",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -41,36 +45,28 @@ datasets_app = typer.Typer(
     name="datasets",
     help="External datasets (OBELiX, Liverpool, Laskowski, McHaffie, DFT elastic moduli): "
     "fetch them into the cache with checksum verification. Without network, point "
-    "ANIONSCREEN_DATA_MIRROR at a folder laid out like shared/data instead.",
+    "ANIONSCREEN_DATA_MIRROR at a folder laid out like shared/data instead.\n\n"
+    "Example: anionscreen datasets fetch all",
     no_args_is_help=True,
     add_completion=False,
 )
 
 
 class ExportFormat(StrEnum):
-    """Output formats of ``data export``."""
+    """What ``data export`` prints without ``--out``."""
 
     csv = "csv"
     json = "json"
 
 
-SourceOption = Annotated[
+SourcesOption = Annotated[
     list[str] | None,
-    typer.Option(
-        "--source",
-        "-s",
-        help=f"Source to include (repeat for several): {', '.join(SOURCE_NAMES)}. "
-        f"Default: {' and '.join(DEFAULT_EXPORT_SOURCES)}.",
-    ),
+    sources_option(f"{' and '.join(DEFAULT_EXPORT_SOURCES)}; all: {', '.join(SOURCE_NAMES)}"),
 ]
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    # NaN is not JSON; absent values become null.
-    return [
-        {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-        for row in df.to_dict(orient="records")
-    ]
+def _sources(values: list[str] | None) -> list[str]:
+    return list(parse_sources(values) or DEFAULT_EXPORT_SOURCES)
 
 
 def _report_skipped(df: pd.DataFrame) -> None:
@@ -83,11 +79,31 @@ def _report_skipped(df: pd.DataFrame) -> None:
             )
 
 
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        typer.echo(text, nl=not text.endswith("\n"))
-    else:
-        atomic_write_bytes(output, text.encode("utf-8"))
+def _emit(table: pd.DataFrame, out: Path | None, fmt: ExportFormat | None) -> None:
+    """To ``--out`` (format from its suffix) or stdout; values as recorded, not rounded."""
+    if out is not None:
+        suffix = check_out(out)
+        if fmt is not None and f".{fmt.value}" != suffix:
+            raise AnionscreenError(
+                f"--format {fmt.value} and --out {out.name} disagree: --out writes the format "
+                "of its suffix; give one of them"
+            )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".parquet":
+            with atomic_output(out) as tmp:
+                table.to_parquet(tmp, index=False)
+        else:
+            atomic_write_bytes(out, _text(table, suffix.lstrip(".")).encode("utf-8"))
+        typer.echo(f"wrote {len(table)} row(s) to {out}", err=True)
+        return
+    text = _text(table, (fmt or ExportFormat.csv).value)
+    typer.echo(text, nl=not text.endswith("\n"))
+
+
+def _text(table: pd.DataFrame, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(json_records(table), indent=2) + "\n"
+    return table.to_csv(index=False, lineterminator="\n")
 
 
 @data_app.command("list")
@@ -95,6 +111,8 @@ def list_command(ctx: typer.Context) -> None:
     """List measurement sources with kind, availability, row counts, licence and citation.
 
     External sources count as available when they are in the mirror (ANIONSCREEN_DATA_MIRROR) or the cache; available ones are loaded and checksummed to count their rows.
+
+    Example: anionscreen data list
     """
     table = list_sources(current_settings(ctx))
     columns = (
@@ -126,56 +144,61 @@ def _cell(value: object) -> str:
 @data_app.command("export")
 def export_command(
     ctx: typer.Context,
-    source: SourceOption = None,
+    sources: SourcesOption = None,
     output_format: Annotated[
-        ExportFormat, typer.Option("--format", "-f", help="csv (default) or json (a list of rows).")
-    ] = ExportFormat.csv,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        ExportFormat | None,
+        typer.Option(
+            "--format", "-f", help="What to print: csv (default) or json (a list of rows)."
+        ),
     ] = None,
+    out: OutOption = None,
 ) -> None:
     """Print measurement rows in the schema (composition, formula, sigma_S_per_cm, ...).
 
-    Example: anionscreen data export --source bundled --format json
+    Values are written as recorded (not rounded).
+
+    Example: anionscreen data export --sources bundled,log --out measurements.csv
     """
-    df = load_measurements(list(source or DEFAULT_EXPORT_SOURCES), current_settings(ctx))
+    df = load_measurements(_sources(sources), current_settings(ctx))
     _report_skipped(df)
-    if output_format is ExportFormat.json:
-        _write(json.dumps(_records(df), indent=2) + "\n", output)
-    else:
-        _write(df.to_csv(index=False, lineterminator="\n"), output)
+    _emit(df, out, output_format)
 
 
 @data_app.command("combined")
 def combined_command(
     ctx: typer.Context,
-    source: SourceOption = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the CSV to this file.")
-    ] = None,
+    sources: SourcesOption = None,
+    out: OutOption = None,
 ) -> None:
     """Show the combined view: one row per composition and target, keeping the spread.
 
     Formulas of one composition at different scales (Li7P3S11, the glass 70Li2S-30P2S5) form one group, shown under the shortest of them. Targets are log10_sigma, ea_eV and log10_modulus (one per modulus kind); each row gives count, median, min and max across the chosen sources. Censored and non-room-temperature conductivities are counted (n_censored, n_not_rt), not averaged.
+
+    Example: anionscreen data combined --sources bundled,obelix --out combined.csv
     """
-    df = load_measurements(list(source or DEFAULT_EXPORT_SOURCES), current_settings(ctx))
+    df = load_measurements(_sources(sources), current_settings(ctx))
     _report_skipped(df)
     view = combine(df)
     if view.attrs["dropped_no_formula"]:
         typer.echo(
             f"note: {view.attrs['dropped_no_formula']} row(s) without a formula left out", err=True
         )
-    _write(view.to_csv(index=False, lineterminator="\n"), output)
+    _emit(view, out, None)
 
 
 @data_app.command("skipped")
-def skipped_command(ctx: typer.Context, source: SourceOption = None) -> None:
-    """List the rows a source's loader could not read, with row number, column, value and reason."""
-    df = load_measurements(list(source or DEFAULT_EXPORT_SOURCES), current_settings(ctx))
+def skipped_command(
+    ctx: typer.Context, sources: SourcesOption = None, out: OutOption = None
+) -> None:
+    """List the rows a source's loader could not read, with row number, column, value and reason.
+
+    Example: anionscreen data skipped --sources mchaffie
+    """
+    df = load_measurements(_sources(sources), current_settings(ctx))
     failures = pd.DataFrame(
         df.attrs["failures"], columns=["file", "row", "column", "value", "expected"]
     )
-    typer.echo(failures.to_csv(index=False, lineterminator="\n"), nl=False)
+    _emit(failures, out, None)
 
 
 @data_app.command("add")
@@ -193,6 +216,8 @@ def add_command(
     """Validate every row of FILE and append them to the workspace's measurement log.
 
     On any bad row, each problem is printed (row, column, value, what was expected), the command exits with code 1, and the log is left byte-identical. On success the rows are appended atomically with their provenance (file name, sha256, time); concurrent adds queue on a file lock.
+
+    Example: anionscreen data add my_measurements.csv
     """
     settings = current_settings(ctx)
     added = append_measurements(settings, file)
@@ -213,6 +238,8 @@ def fetch_command(
     """Put verified copies of external datasets into the cache.
 
     Copies from ANIONSCREEN_DATA_MIRROR when it is set, otherwise downloads from the dataset's public, commit-pinned address. A sha256 mismatch is an error naming the file and both checksums, and nothing is cached.
+
+    Example: anionscreen datasets fetch obelix liverpool
     """
     settings = current_settings(ctx)
     wanted = list(EXTERNAL_DATASETS) if names == ["all"] else names

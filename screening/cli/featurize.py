@@ -10,49 +10,10 @@ import pandas as pd
 import typer
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.files import atomic_output
+from anionscreen.datasets.files import CSV_FLOAT_FORMAT
 from anionscreen.descriptors.composite import PRESETS, featurize
-
-_SUFFIXES = (".csv", ".parquet")
-
-
-def _check_suffix(path: Path, option: str) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in _SUFFIXES:
-        raise AnionscreenError(f"{option} must end in .csv or .parquet; got {path.name!r}")
-    return suffix
-
-
-def _read_column(path: Path, column: str) -> pd.Series:
-    suffix = _check_suffix(path, "--in")
-    if not path.is_file():
-        raise AnionscreenError(f"--in file {str(path)!r} does not exist")
-    if suffix == ".csv":
-        try:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except pd.errors.EmptyDataError:
-            raise AnionscreenError(
-                f"--in file {path.name} is empty; expected a header line"
-            ) from None
-    else:
-        table = pd.read_parquet(path)
-    if column not in table.columns:
-        raise AnionscreenError(
-            f"{path.name} has no column {column!r}; its columns are {list(table.columns)}"
-        )
-    series: pd.Series = table[column]
-    return series
-
-
-def _write(table: pd.DataFrame, path: Path) -> None:
-    """Write atomically: no half-written output, and no temporary file, is ever left."""
-    suffix = _check_suffix(path, "--out")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_output(path) as tmp:
-        if suffix == ".csv":
-            table.to_csv(tmp, index=False)
-        else:
-            table.to_parquet(tmp, index=False)
+from anionscreen.descriptors.names import NAME_STYLES, feature_names
+from anionscreen.screening.cli.tables import check_out, read_column, write_table
 
 
 def featurize_command(
@@ -63,11 +24,16 @@ def featurize_command(
         Path | None,
         typer.Option("--in", help="CSV or Parquet file with a column of formulas."),
     ] = None,
-    column: Annotated[str, typer.Option("--column", help="Formula column of --in.")] = "formula",
+    column: Annotated[
+        str, typer.Option("--column", help="Column of formulas in the --in file.")
+    ] = "formula",
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Output .csv or .parquet (required with --in; default: stdout CSV)."
+            "--out",
+            "-o",
+            help="Write the table to this file; the format follows the suffix: .csv, .parquet "
+            "or .json (required with --in; default: CSV on stdout).",
         ),
     ] = None,
     preset: Annotated[
@@ -78,11 +44,22 @@ def featurize_command(
         typer.Option(
             "--on-error",
             help="raise: stop at a bad formula; skip: leave it out and list it in "
-            "<out>.failures.csv (or on stderr).",
+            "OUT.failures.csv (or on stderr).",
         ),
     ] = "raise",
+    names: Annotated[
+        str,
+        typer.Option(
+            "--names",
+            help="Column names: anionscreen ('magpie mean Number') or matminer ('MagpieData "
+            "mean Number', for the sets matminer has).",
+        ),
+    ] = "anionscreen",
 ) -> None:
-    """Compute descriptors: one row per formula, column ``row`` = input position."""
+    """Compute descriptors: one row per formula, column 'row' = input position.
+
+    Example: anionscreen featurize --in candidates.csv --column formula --out features.parquet
+    """
     if formulas and input_file is not None:
         raise AnionscreenError("give formulas as arguments or --in FILE, not both")
     if not formulas and input_file is None:
@@ -90,20 +67,23 @@ def featurize_command(
     if input_file is not None and out is None:
         raise AnionscreenError("--in needs --out FILE (.csv or .parquet)")
     if out is not None:
-        _check_suffix(out, "--out")
-    data = _read_column(input_file, column) if input_file is not None else pd.Series(formulas)
+        check_out(out)
+    if names not in NAME_STYLES:
+        raise AnionscreenError(f"--names must be one of {', '.join(NAME_STYLES)}; got {names!r}")
+    data = read_column(input_file, column) if input_file is not None else pd.Series(formulas)
     result = featurize(data.tolist(), preset=preset, on_error=on_error)
     table = result.features.rename_axis("row").reset_index()
+    table.columns = ["row", "formula", *feature_names(list(table.columns[2:]), names)]
     n_in = len(data)
     failures_path = None
     if out is None:
-        table.to_csv(sys.stdout, index=False)
+        table.to_csv(sys.stdout, index=False, float_format=CSV_FLOAT_FORMAT)
     else:
-        _write(table, out)
+        write_table(table, out)
         listing = out.with_name(out.stem + ".failures.csv")
         if result.n_failed:
             failures_path = listing
-            _write(result.failures, failures_path)
+            write_table(result.failures, failures_path)
         else:
             # A listing left by an earlier run would describe rows this output does not have.
             listing.unlink(missing_ok=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -13,13 +15,16 @@ from rich.console import Console
 from rich.table import Table
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.files import atomic_output
+from anionscreen.datasets.files import CSV_FLOAT_FORMAT, atomic_output
 from anionscreen.datasets.formula import formula_amounts
 from anionscreen.descriptors.charge import charge_balance
 from anionscreen.descriptors.elements import element_index
+from anionscreen.screening.campaign.config import Campaign, load_campaign
+from anionscreen.screening.cli.options import OutOption
+from anionscreen.screening.cli.tables import check_out, json_records
 from anionscreen.screening.spaces.chunking import Generator
 from anionscreen.screening.spaces.generators import make_generator
-from anionscreen.screening.spaces.specs import load_spaces
+from anionscreen.screening.spaces.specs import SpaceSpec, load_spaces
 
 _STRING_COLUMNS = {"formula", "space", "cations", "anions"}
 
@@ -69,8 +74,19 @@ def _write(frames: Iterator[pd.DataFrame], out: Path, columns: list[str], string
 
 
 def _check_out(out: Path) -> None:
-    if out.suffix.lower() not in {".parquet", ".csv"}:
-        raise AnionscreenError(f"--out must end in .parquet or .csv; got {out.name!r}")
+    check_out(out)
+
+
+def load_space_file(path: Path) -> list[SpaceSpec]:
+    """The ``[[space]]`` tables of a space file, or of a campaign file (validated as one)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return load_spaces(path)  # which names the file and the problem
+    campaign_keys = set(Campaign.model_fields) - {"space"}
+    if (set(data) - {"space"}) & campaign_keys:
+        return list(load_campaign(path).spaces)
+    return load_spaces(path)
 
 
 def _write_to(
@@ -81,8 +97,18 @@ def _write_to(
         with tmp.open("w", encoding="utf-8", newline="") as handle:
             handle.write(",".join(columns) + "\n")
             for frame in frames:
-                frame.to_csv(handle, header=False, index=False)
+                frame.to_csv(handle, header=False, index=False, float_format=CSV_FLOAT_FORMAT)
                 rows += len(frame)
+    elif suffix == ".json":
+        # A list of rows, written chunk by chunk: the whole space is never in memory.
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write("[")
+            for frame in frames:
+                for record in json_records(frame):
+                    handle.write(",\n  " if rows else "\n  ")
+                    handle.write(json.dumps(record))
+                    rows += 1
+            handle.write("\n]\n" if rows else "]\n")
     else:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -104,14 +130,16 @@ def _write_to(
 
 def generate(
     space_file: Annotated[
-        Path, typer.Argument(help="TOML file of search spaces (one table per space).")
+        Path,
+        typer.Argument(
+            help="TOML file of search spaces (one space table each): a space file, or a "
+            "campaign file, whose spaces are read."
+        ),
     ],
     count: Annotated[
         bool, typer.Option("--count", help="Only count the candidates per space.")
     ] = False,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write candidates to FILE.parquet or .csv.")
-    ] = None,
+    out: OutOption = None,
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Write at most N candidates.")
     ] = None,
@@ -119,10 +147,15 @@ def generate(
         bool, typer.Option("--fractions", help="Also write element fractions (frac_Li, ...).")
     ] = False,
 ) -> None:
-    """Enumerate the search spaces of SPACE_FILE: counts per space, candidates to --out."""
+    """Enumerate the search spaces of SPACE_FILE: counts per space, candidates to --out.
+
+    Example: anionscreen generate my.toml --count
+
+    Example: anionscreen generate spaces.toml --out candidates.parquet --fractions
+    """
     if out is not None:
         _check_out(out)  # before enumerating, not after printing the counts
-    specs = load_spaces(space_file)
+    specs = load_space_file(space_file)
     generators = [make_generator(spec) for spec in specs]
     table = Table(title=f"Search spaces in {space_file.name}")
     for name in ("space", "kind", "candidates"):
@@ -164,7 +197,10 @@ def check_formula(
         ),
     ] = None,
 ) -> None:
-    """Say whether FORMULA can be charge neutral (exit 0) or not and by how much (exit 1)."""
+    """Say whether FORMULA can be charge neutral (exit 0) or not and by how much (exit 1).
+
+    Example: anionscreen check-formula Li2TaS0.4O0.5Cl5 --oxidation-states Ta=4,5
+    """
     allowed: dict[str, list[int]] = {}
     for item in oxidation_states or []:
         symbol, _, states = item.partition("=")

@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.files import atomic_write_bytes
+from anionscreen.datasets.files import CSV_FLOAT_FORMAT, atomic_write_bytes
 from anionscreen.datasets.published import check_month
 from anionscreen.datasets.settings import Settings
 from anionscreen.models.arrhenius import KELVIN_OFFSET
@@ -23,19 +23,26 @@ from anionscreen.models.target_model import TARGETS
 from anionscreen.models.trust import model_trust
 from anionscreen.models.workflow import TrainOutcome, train_models
 from anionscreen.screening.cli.context import current_settings
+from anionscreen.screening.cli.options import (
+    ColumnOption,
+    OutOption,
+    parse_sources,
+    sources_option,
+)
+from anionscreen.screening.cli.tables import check_format, format_table, read_table, write_table
 
 models_app = typer.Typer(
-    name="models", help="List, inspect and promote trained model versions.", add_completion=False
+    name="models",
+    help="List, inspect and promote trained model versions.\n\nExample: anionscreen models list",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
+VersionArgument = Annotated[str, typer.Argument(help="Model version, e.g. sigma-0001.")]
 TargetOpt = Annotated[str, typer.Option("--target", help="sigma, ea, modulus or all.")]
 SourcesOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--sources",
-        help="Comma-separated data sources (default: bundled, log and every external set "
-        "available offline).",
-    ),
+    list[str] | None,
+    sources_option("bundled, log and every external set available offline"),
 ]
 GroupingOpt = Annotated[
     str, typer.Option(help="Cross-validation groups: chemsys, cluster or family.")
@@ -62,12 +69,6 @@ def _targets(text: str) -> tuple[str, ...]:
     if bad or not wanted:
         raise AnionscreenError(f"--target must be one of sigma, ea, modulus, all; got {text!r}")
     return wanted
-
-
-def _sources(text: str | None) -> tuple[str, ...] | None:
-    if text is None:
-        return None
-    return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
 def _metrics_table(outcome: TrainOutcome) -> str:
@@ -145,7 +146,7 @@ class _Choices:
     """The data and validation options ``train`` and ``evaluate`` share, as given."""
 
     target: str
-    sources: str | None
+    sources: list[str] | None
     exclude_formula: list[str] | None
     exclude_chemsys: list[str] | None
     grouping: str
@@ -166,7 +167,7 @@ class _Choices:
         return train_models(
             settings,
             targets=_targets(self.target),
-            sources=_sources(self.sources),
+            sources=parse_sources(self.sources),
             exclude_formulas=tuple(self.exclude_formula or ()),
             exclude_chemsys=tuple(self.exclude_chemsys or ()),
             published_before=self.published_before,
@@ -227,11 +228,16 @@ def evaluate(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Folder for metrics and plots (default: workspace/evaluations/<time>)."
+            "--out",
+            metavar="DIR",
+            help="Folder for metrics and plots (default: WORKSPACE/evaluations/TIME).",
         ),
     ] = None,
 ) -> None:
-    """Grouped cross-validation of every model family and baseline; saves metrics and plots."""
+    """Grouped cross-validation of every model family and baseline; saves metrics and plots.
+
+    Example: anionscreen evaluate --target sigma --sources bundled,obelix --out evaluation
+    """
     from anionscreen.models.plots import coverage_plot, parity_plot
 
     settings = current_settings(ctx)
@@ -244,7 +250,7 @@ def evaluate(
     for outcome in outcomes:
         res = outcome.result
         typer.echo(_describe(outcome))
-        oof_csv = res.out_of_fold.to_csv(index=False).encode()
+        oof_csv = res.out_of_fold.to_csv(index=False, float_format=CSV_FLOAT_FORMAT).encode()
         atomic_write_bytes(folder / f"{outcome.target}_out_of_fold.csv", oof_csv)
         parity_plot(res.out_of_fold, outcome.target, folder / f"{outcome.target}_parity.png")
         coverage_plot(res.coverage_curve, outcome.target, folder / f"{outcome.target}_coverage.png")
@@ -259,20 +265,28 @@ def evaluate(
     typer.echo(f"saved metrics.json and plots in {folder}")
 
 
-def _read_formulas(path: Path) -> list[str]:
+def _read_formulas(path: Path, column: str | None) -> list[str]:
+    """Formulas of ``--in``: a column of a CSV/Parquet file, or one per line of a text file."""
+    if path.suffix.lower() in (".csv", ".parquet"):
+        table = read_table(path)
+        wanted = [column] if column is not None else ["formula", "composition"]
+        for name in wanted:
+            if name in table.columns:
+                return [str(f) for f in table[name].tolist() if str(f).strip()]
+        if column is not None:
+            raise AnionscreenError(
+                f"{path.name} has no column {column!r}; its columns are {list(table.columns)}"
+            )
+        raise AnionscreenError(
+            f"--in file {path} needs a 'formula' or 'composition' column (or --column NAME); "
+            f"got {list(table.columns)}"
+        )
+    if column is not None:
+        raise AnionscreenError(
+            f"--column reads a .csv or .parquet file; {path.name} is read as one formula per line"
+        )
     if not path.is_file():
         raise AnionscreenError(f"--in file {path} does not exist")
-    if path.suffix.lower() == ".csv":
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except pd.errors.EmptyDataError:
-            raise AnionscreenError(f"--in file {path} is empty; expected a header line") from None
-        for column in ("formula", "composition"):
-            if column in frame.columns:
-                return [f for f in frame[column].tolist() if f.strip()]
-        raise AnionscreenError(
-            f"--in file {path} needs a 'formula' or 'composition' column; got {list(frame.columns)}"
-        )
     lines = path.read_text(encoding="utf-8").splitlines()
     return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
 
@@ -283,13 +297,20 @@ def predict(
     in_file: Annotated[
         Path | None,
         typer.Option(
-            "--in", help="CSV with a formula/composition column, or one formula per line."
+            "--in",
+            help="CSV or Parquet file with a column of formulas, or a text file with one "
+            "formula per line.",
         ),
     ] = None,
+    column: ColumnOption = None,
     temperature: Annotated[
         float, typer.Option("--temperature", help="Temperature for sigma, in C.")
     ] = 25.0,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    out: OutOption = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="What to print: table (default), csv or json."),
+    ] = None,
     level: Annotated[float, typer.Option("--level", help="Interval level.")] = 0.9,
     amorphous: Annotated[
         bool,
@@ -301,12 +322,13 @@ def predict(
 ) -> None:
     """Predict sigma, Ea and modulus with intervals and the applicability domain.
 
-    Each model's own applicability domain and any measured value of the same composition (any scale, with its DOI) are in the table; how far to trust each model (grouped-CV error, rank correlation, coverage, baselines) is printed on stderr.
+    Each model's own applicability domain and any measured value of the same composition (any scale, with its DOI) are in the table; how far to trust each model (grouped-CV error, rank correlation, coverage, baselines) is printed on stderr. The table shows sigma in mS/cm with its interval; --out and --format csv/json give every column (log10 S/cm, S/cm and mS/cm, each with _lo and _hi).
 
     Example: anionscreen predict Li2TaS0.4O0.6Cl5 Li3InCl6 --temperature 60
+
+    Example: anionscreen predict --in candidates.csv --column formula --out predictions.csv
     """
-    if fmt not in ("table", "csv", "json"):
-        raise AnionscreenError(f"--format must be table, csv or json; got {fmt!r}")
+    fmt = check_format(fmt, out)
     # Checked before any model is trained (that can take minutes), not after.
     if not 0.0 < level < 1.0:
         raise AnionscreenError(f"--level must be in (0, 1), e.g. 0.9; got {level}")
@@ -316,7 +338,9 @@ def predict(
         )
     wanted = list(formulas or [])
     if in_file is not None:
-        wanted += _read_formulas(in_file)
+        wanted += _read_formulas(in_file, column)
+    elif column is not None:
+        raise AnionscreenError("--column names the formula column of --in FILE; give --in too")
     if not wanted:
         raise AnionscreenError("give formulas as arguments or a file with --in")
     settings = current_settings(ctx)
@@ -340,25 +364,26 @@ def predict(
         trust = model_trust(registry.card(version))
         for line in (trust.line(), *trust.warnings()):
             typer.echo(line, err=True)
-    table = predictor.predict(wanted, temperature_c=temperature)
+    table = predictor.predict(wanted, temperature_c=temperature).drop(columns="error")
     table["model_versions"] = table["model_versions"].astype(str)
-    if fmt == "csv":
-        typer.echo(table.to_csv(index=False), nl=False)
-    elif fmt == "json":
-        typer.echo(table.to_json(orient="records", indent=2))
+    if out is not None:
+        write_table(table, out)
+        typer.echo(f"wrote {len(table)} prediction(s) to {out}", err=True)
+    elif fmt == "table":
+        typer.echo(_pretty(table, level))
     else:
-        typer.echo(_pretty(table))
+        typer.echo(format_table(table, fmt))
 
 
-def _pretty(table: pd.DataFrame) -> str:
+def _pretty(table: pd.DataFrame, level: float) -> str:
     rows = []
-    for r in table.itertuples(index=False):
+    for named in table.itertuples(index=False):
+        r: Any = named  # pandas types a row's fields as any cell type
         rows.append(
             {
                 "formula": r.formula,
-                f"log10 sigma({r.temperature_C:g} C)": f"{r.log10_sigma_S_per_cm:.2f} "
-                f"[{r.log10_sigma_S_per_cm_lo:.2f}, {r.log10_sigma_S_per_cm_hi:.2f}]",
-                "sigma S/cm": f"{r.sigma_S_per_cm:.2e}",
+                f"sigma({r.temperature_C:g} C) mS/cm": f"{_g(r.sigma_mS_per_cm)} "
+                f"[{_g(1e3 * r.sigma_S_per_cm_lo)}, {_g(1e3 * r.sigma_S_per_cm_hi)}]",
                 "Ea eV": f"{r.ea_eV:.2f} [{r.ea_eV_lo:.2f}, {r.ea_eV_hi:.2f}]",
                 "modulus GPa": f"{r.modulus_GPa:.1f} [{r.modulus_GPa_lo:.1f}, {r.modulus_GPa_hi:.1f}]",
                 "in domain (sigma/Ea/modulus)": "/".join(
@@ -371,7 +396,15 @@ def _pretty(table: pd.DataFrame) -> str:
         )
     text = pd.DataFrame(rows).to_string(index=False)
     kind = table["modulus_kind"].iloc[0] if len(table) else ""
-    return f"{text}\nmodulus: {kind}\nmodels: {table['model_versions'].iloc[0]}"
+    return (
+        f"{text}\n[lo, hi]: {level:.0%} intervals; modulus: {kind}\n"
+        f"models: {table['model_versions'].iloc[0]}"
+    )
+
+
+def _g(value: float) -> str:
+    """A value for people: 3 significant digits, no exponent between 1e-3 and 1e4."""
+    return f"{value:.3g}" if value == 0 or 1e-3 <= abs(value) < 1e4 else f"{value:.2e}"
 
 
 def _measured(row: Any) -> str:
@@ -379,7 +412,7 @@ def _measured(row: Any) -> str:
         return ""
     parts = []
     if row.measured_sigma_S_per_cm == row.measured_sigma_S_per_cm:  # not NaN
-        parts.append(f"{row.measured_sigma_S_per_cm:.2e} S/cm")
+        parts.append(f"{_g(1e3 * row.measured_sigma_S_per_cm)} mS/cm")
     if row.measured_ea_eV == row.measured_ea_eV:
         parts.append(f"{row.measured_ea_eV:.2f} eV")
     if row.measured_modulus_GPa == row.measured_modulus_GPa:
@@ -389,7 +422,10 @@ def _measured(row: Any) -> str:
 
 @models_app.command("list")
 def list_versions(ctx: typer.Context) -> None:
-    """Every model version per target; '*' marks the current one."""
+    """Every model version per target; '*' marks the current one.
+
+    Example: anionscreen models list
+    """
     registry = ModelRegistry(current_settings(ctx).workspace)
     for target in TARGETS:
         current = registry.current(target)
@@ -406,15 +442,21 @@ def list_versions(ctx: typer.Context) -> None:
 
 
 @models_app.command("show")
-def show(ctx: typer.Context, version: str) -> None:
-    """The card of one version (JSON)."""
+def show(ctx: typer.Context, version: VersionArgument) -> None:
+    """The card of one version (JSON): data, validation metrics, parent, checksums.
+
+    Example: anionscreen models show sigma-0001
+    """
     registry = ModelRegistry(current_settings(ctx).workspace)
     typer.echo(json.dumps(registry.card(version), indent=2, sort_keys=True))
 
 
 @models_app.command("promote")
-def promote(ctx: typer.Context, version: str) -> None:
-    """Make a version current (its file is verified first)."""
+def promote(ctx: typer.Context, version: VersionArgument) -> None:
+    """Make a version current (its file is verified first).
+
+    Example: anionscreen models promote sigma-0002
+    """
     registry = ModelRegistry(current_settings(ctx).workspace)
     registry.promote(version)
     typer.echo(f"{version} is now the current {version.rsplit('-', 1)[0]} model")

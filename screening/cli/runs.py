@@ -8,26 +8,33 @@ from typing import Annotated
 
 import typer
 
-from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.screening.cli.context import current_settings
+from anionscreen.screening.cli.options import OutOption
 
-# What a terminal table of candidates shows; csv and json give every column.
+# What a terminal table of candidates shows; --out, csv and json give every column.
 _TABLE = (
     "rank", "batch_rank", "formula", "score", "score_std", "pareto_rank", "acquisition",
-    "sigma_S_per_cm", "ea_eV", "modulus_GPa", "in_domain", "nearest_known", "space", "M",
-    "X", "X_sym", "x", "y", "ox_M", "feasible", "infeasible_reason",
+    "sigma_mS_per_cm", "sigma_S_per_cm_lo", "sigma_S_per_cm_hi", "ea_eV", "modulus_GPa",
+    "in_domain", "nearest_known", "space", "M", "X", "x", "y", "ox_M", "feasible",
+    "infeasible_reason",
 )  # fmt: skip
 
 RunArgument = Annotated[str, typer.Argument(help="Run id, path or 'latest'.")]
 
 runs_app = typer.Typer(
-    name="runs", help="List and inspect campaign runs.", no_args_is_help=True, add_completion=False
+    name="runs",
+    help="List and inspect campaign runs.\n\nExample: anionscreen runs list",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 
 @runs_app.command("list")
 def runs_list(ctx: typer.Context) -> None:
-    """List the runs of the workspace, oldest first."""
+    """List the runs of the workspace, oldest first.
+
+    Example: anionscreen runs list
+    """
     import pandas as pd
 
     from anionscreen.screening.api import list_runs
@@ -45,12 +52,21 @@ def runs_list(ctx: typer.Context) -> None:
                 "kept": None if info.counts is None else info.counts.kept,
             }
         )
-    typer.echo(format_table(pd.DataFrame(rows), "table") if rows else "(no runs)")
+    if not rows:
+        typer.echo("(no runs)")
+        return
+    table = pd.DataFrame(rows)
+    # Counts are integers; a run still going has no "kept" yet (shown as <NA>, not 2.401e+05).
+    table[["candidates", "kept"]] = table[["candidates", "kept"]].astype("Int64")
+    typer.echo(format_table(table, "table"))
 
 
 @runs_app.command("show")
 def runs_show(ctx: typer.Context, run: RunArgument) -> None:
-    """Show a run's record: counts, timings, model versions, where it is."""
+    """Show a run's record: counts, timings, model versions, where it is.
+
+    Example: anionscreen runs show latest
+    """
     from anionscreen.screening.api import open_run
 
     found = open_run(run, workspace=current_settings(ctx).workspace)
@@ -78,14 +94,24 @@ def query(
     include_infeasible: Annotated[
         bool, typer.Option("--all", help="Include candidates failing the constraints.")
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    out: OutOption = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="What to print: table (default), csv or json."),
+    ] = None,
 ) -> None:
-    """Query a run's candidates (columns of `predict` plus score, pareto_rank, parameters)."""
-    from anionscreen.screening.api import open_run
-    from anionscreen.screening.cli.tables import FORMATS, format_table
+    """Query a run's candidates (columns of `predict` plus score, pareto_rank, parameters).
 
-    if fmt not in FORMATS:
-        raise AnionscreenError(f"--format must be table, csv or json; got {fmt!r}")
+    Column names are those of the run's tables (ranked.csv). SQL ignores the case of names, so where a template has both a symbol and a number of one letter (X and x), SQL text (--where, --sql) names the symbol X_sym; results show it as X again.
+
+    Example: anionscreen query latest --top 20 --where "M = 'Nb' AND x >= 0.5" --out nb.csv
+
+    Example: anionscreen query latest --sql "SELECT M, max(score) AS best FROM candidates GROUP BY M"
+    """
+    from anionscreen.screening.api import open_run
+    from anionscreen.screening.cli.tables import check_format, format_table, write_table
+
+    fmt = check_format(fmt, out)
     found = open_run(run, workspace=current_settings(ctx).workspace)
     frame = found.query(
         sql,
@@ -95,11 +121,15 @@ def query(
         sort=sort,
         include_infeasible=include_infeasible,
     )
+    if out is not None:
+        write_table(frame, out)
+        typer.echo(f"wrote {len(frame)} row(s) to {out}", err=True)
+        return
     if fmt == "table" and sql is None and not frame.empty and len(frame.columns) > len(_TABLE):
         shown = [c for c in _TABLE if c in frame.columns]
         hidden = len(frame.columns) - len(shown)
         typer.echo(format_table(frame[shown], fmt))
-        typer.echo(f"({hidden} more columns: --format csv or --format json shows them)")
+        typer.echo(f"({hidden} more columns: --out FILE, --format csv or json show them)")
         return
     typer.echo(format_table(frame, fmt))
 
@@ -109,10 +139,13 @@ def report(
     run: RunArgument,
     out: Annotated[
         Path | None,
-        typer.Option(help="Output folder (default: <workspace>/reports/<run-id>)."),
+        typer.Option(metavar="DIR", help="Output folder (default: WORKSPACE/reports/RUN_ID)."),
     ] = None,
 ) -> None:
-    """Write a self-contained HTML report with plots (PNGs beside it) for a run."""
+    """Write a self-contained HTML report with plots (PNGs beside it) for a run.
+
+    Example: anionscreen report latest --out my_report
+    """
     from anionscreen.screening.api import open_run
 
     workspace = current_settings(ctx).workspace

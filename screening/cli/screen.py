@@ -10,7 +10,10 @@ import typer
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.screening.cli.context import current_settings
 
-_SHOW = ["rank", "formula", "sigma_S_per_cm", "ea_eV", "modulus_GPa", "score", "in_domain"]
+_SHOW = [
+    "rank", "formula", "sigma_mS_per_cm", "sigma_S_per_cm_lo", "sigma_S_per_cm_hi", "ea_eV",
+    "modulus_GPa", "score", "in_domain",
+]  # fmt: skip
 
 
 def screen(
@@ -37,7 +40,14 @@ def screen(
     top: Annotated[int, typer.Option(help="How many top candidates to print.")] = 10,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
-    """Run a screening campaign: generate, featurize, predict, score and rank candidates."""
+    """Run a screening campaign: generate, featurize, predict, score and rank candidates.
+
+    A campaign file without objective tables ranks by the default objectives (sigma, modulus and supply risk, as in --example) and says so.
+
+    Example: anionscreen screen --example > my.toml && anionscreen screen my.toml --workers 2
+
+    Example: anionscreen screen --resume latest
+    """
     from anionscreen.screening.api import resume_campaign, run_campaign
     from anionscreen.screening.campaign.default import DEFAULT_CAMPAIGN_TOML, default_campaign
     from anionscreen.screening.cli.progress import screen_progress

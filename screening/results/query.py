@@ -40,7 +40,8 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: str, source: str) -> None
 
     duckdb's identifiers ignore case, so a template's symbol ``X`` and number ``x`` would
     collide (duckdb renames the second ``x_1``). The number keeps the plain name, which is
-    what ``--where "x >= 0.5"`` means; the symbol becomes ``X_sym``.
+    what ``--where "x >= 0.5"`` means; the symbol becomes ``X_sym`` in SQL, and
+    :func:`query_run` gives it its own name ``X`` again in the result (:func:`_sql_aliases`).
     """
     described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     kinds = {str(row[0]): str(row[1]) for row in described}
@@ -100,6 +101,17 @@ def _columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in con.execute("DESCRIBE candidates").fetchall()]
 
 
+def _sql_aliases(columns: Sequence[str]) -> dict[str, str]:
+    """``{"X_sym": "X"}``: the names :func:`_create_view` gave symbols, and their own names."""
+    lower = {name.lower(): name for name in columns if not name.endswith("_sym")}
+    aliases = {}
+    for name in columns:
+        base = name.removesuffix("_sym")
+        if base != name and base not in columns and base.lower() in lower:
+            aliases[name] = base
+    return aliases
+
+
 def _element_filter(elements: Sequence[str]) -> str:
     index = element_index()
     clauses = []
@@ -143,7 +155,8 @@ def query_run(
     top : int, optional
         At most this many rows.
     where : str, optional
-        A SQL boolean expression over the candidate columns, e.g. ``"x >= 0.5 AND M = 'Nb'"``.
+        A SQL boolean expression over the candidate columns, e.g. ``"x >= 0.5 AND M = 'Nb'"``
+        (a symbol column whose name differs from another only by case is ``X_sym`` here).
     contains : sequence of str, optional
         Element symbols every returned formula must contain.
     sort : str, optional
@@ -173,10 +186,17 @@ def query_run(
         if top is not None:
             text += f" LIMIT {int(top)}"
         _check_select(text)
+        aliases = _sql_aliases(_columns(con))
         try:
             frame = con.execute(text).df()
         except duckdb.Error as err:
-            raise QueryError(f"query failed: {err}") from None
+            hint = "".join(
+                f" (in SQL the symbol column {base} is {alias}: SQL names ignore case)"
+                for alias, base in aliases.items()
+            )
+            raise QueryError(f"query failed: {err}{hint}") from None
+        # The result names its columns as the run's tables do (ranked.csv has X, not X_sym).
+        frame = frame.rename(columns=aliases)
         if sql is not None:
             return frame
         lead = [c for c in layout.LEADING_COLUMNS if c in frame.columns]

@@ -40,6 +40,20 @@ MP_OBJECTIVE_NAMES: tuple[str, ...] = ("oxidation_limit", "reduction_limit", "st
 MP_CONSTRAINT_KEYS: tuple[str, ...] = ("oxidation_limit_min_V", "reduction_limit_max_V")
 #: How the note of :func:`plan_mp_columns` starts.
 MP_NOTE_PREFIX = "Materials Project columns"
+#: At most this many missing systems are named in the note; more are counted, and
+#: ``anionscreen mp status --campaign FILE`` lists them all (FILE: the campaign file, or
+#: ``default``).
+MP_NOTE_LISTED = 3
+
+
+def _fill_hint(missing: Sequence[str], lead: str = "fill with") -> str:
+    """How to fill the cache, in a few words: the command, or where to find the long one."""
+    if len(missing) <= MP_NOTE_LISTED:
+        return f"{lead}: {fetch_command(list(missing))}"
+    return (
+        f"{lead}: anionscreen mp fetch --campaign FILE (its {len(missing)} systems; "
+        "`anionscreen mp status --campaign FILE` lists them)"
+    )
 
 
 def space_element_sets(spaces: Sequence[SpaceSpec]) -> list[frozenset[str]]:
@@ -122,12 +136,11 @@ def plan_mp_columns(
         raise MPCacheMissingError(
             missing, mp_cache_dir(settings), purpose=f"the campaign asks for {', '.join(asked)}"
         )
-    command = fetch_command(missing)
     if not list_cached(settings):
         return MPPlan(
             None,
-            f"{MP_NOTE_PREFIX} (stability window, novelty) absent: nothing cached; "
-            f"with MP_API_KEY and a network, fill the cache with: {command}",
+            f"{MP_NOTE_PREFIX} (stability window, novelty) absent: nothing cached; with "
+            f"MP_API_KEY and a network, {_fill_hint(missing, 'fill the cache with')}",
             MPData(systems=(), missing=tuple(missing)),
         )
     provider = MPColumnProvider(settings, on_missing="nan" if missing else "raise")
@@ -136,10 +149,11 @@ def plan_mp_columns(
     used = ", ".join(provider.systems)
     data = MPData(systems=tuple(provider.systems), missing=tuple(missing))
     if missing:
+        named = ", ".join(missing) if len(missing) <= MP_NOTE_LISTED else f"{len(missing)} systems"
         return MPPlan(
             provider,
-            f"{MP_NOTE_PREFIX} from the cache ({used}); NaN for systems not "
-            f"cached: {', '.join(missing)} (fill with: {command})",
+            f"{MP_NOTE_PREFIX} from the cache ({used}); NaN for systems not cached: {named} "
+            f"({_fill_hint(missing)})",
             data,
         )
     return MPPlan(provider, f"{MP_NOTE_PREFIX} from the cache ({used})", data)

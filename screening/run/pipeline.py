@@ -162,13 +162,14 @@ def plan_run(
     registry = ModelRegistry(settings.workspace)
     trust = [model_trust(registry.card(versions[t])) for t in TARGETS]
     trust_notes = [line for t in trust for line in (t.line(), *t.warnings())]
+    objectives = [note] if (note := campaign.objectives_note()) else []
     if campaign.material_state == "amorphous":
         trust_notes.append("moduli are predicted as measured on the amorphous (glassy) material")
     return RunPlan(
         campaign=pinned,
         source=ChunkSource(chunks=lambda: generate_all(spaces, size), total=count_all(spaces)),
         scorer=ChunkScorer(predictor=predictor, campaign=pinned, providers=providers),
-        notes=(*notes, *trust_notes, mp.note),
+        notes=(*notes, *objectives, *trust_notes, mp.note),
         mp_data=mp.data,
         dataset_hashes=dataset_hashes(settings, versions),
     )

@@ -27,7 +27,12 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.files import TEMPORARY_SUFFIX, atomic_output, atomic_write_bytes
+from anionscreen.datasets.files import (
+    CSV_FLOAT_FORMAT,
+    TEMPORARY_SUFFIX,
+    atomic_output,
+    atomic_write_bytes,
+)
 from anionscreen.datasets.files import package_versions as installed_versions
 from anionscreen.screening.run import layout
 from anionscreen.screening.run.records import ChunkStats, RunCounts, RunInfo, RunStart, RunTimings
@@ -132,10 +137,11 @@ class RunFolder:
         self._write_info(replace(self.info, counts=counts))
 
     def write_table(self, name: str, table: pd.DataFrame) -> Path:
-        """Write a DataFrame as Parquet (atomic); ``.csv`` names write CSV."""
+        """Write a DataFrame as Parquet (atomic); ``.csv`` names write CSV (7 significant digits)."""
         with self.output(name) as tmp:
             if name.endswith(".csv"):
-                tmp.write_bytes(table.to_csv(index=False, float_format="%.10g").encode())
+                text = table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+                tmp.write_bytes(text.encode())
             else:
                 pq.write_table(pa.Table.from_pandas(table, preserve_index=False), tmp)
         return self.path / name
