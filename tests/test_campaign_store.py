@@ -195,10 +195,11 @@ def test_cli_query_runs_and_report(finished: tuple[Path, str], tmp_path: Path) -
     assert json.loads(shown.output)["counts"]["generated"] == 44
     rep = runner.invoke(app, ["-w", str(workspace), "report", "base", "--out", str(tmp_path / "r")])
     assert rep.exit_code == 0
+    assert rep.output == f"{tmp_path / 'r' / 'index.html'}\n"
+    assert [p.name for p in (tmp_path / "r").iterdir()] == ["index.html"]  # one page, no PNGs
     html = (tmp_path / "r" / "index.html").read_text()
-    for png in ("pareto.png", "families.png", "next_batch.png"):
-        assert f'src="{png}"' in html
-        assert (tmp_path / "r" / png).read_bytes()[:4] == b"\x89PNG"
+    for plot in ("plot-sigma-modulus", "plot-family-0"):
+        assert f'id="{plot}"' in html
     assert ranked["formula"].iloc[0] in html
     inside = runner.invoke(
         app, ["-w", str(workspace), "report", "base", "--out", str(workspace / "campaigns/base/r")]

@@ -65,7 +65,12 @@ COMMANDS: dict[str, CommandEntry] = {
     "report": CommandEntry(
         "runs",
         "report",
-        "Write a self-contained HTML report with plots (PNGs beside it) for a run.",
+        "Print where a run's HTML report is (written as the run finished), or write one to --out.",
+    ),
+    "cite": CommandEntry(
+        "cite",
+        "cite",
+        "Print what to cite: the data, methods and package versions a run used, as BibTeX.",
     ),
     "featurize": CommandEntry(
         "featurize",

@@ -139,15 +139,20 @@ def report(
     run: RunArgument,
     out: Annotated[
         Path | None,
-        typer.Option(metavar="DIR", help="Output folder (default: WORKSPACE/reports/RUN_ID)."),
+        typer.Option(
+            metavar="DIR",
+            help="Write a fresh report into this folder instead (e.g. of an older run, drawn "
+            "by this anionscreen); it may not lie inside a finished run.",
+        ),
     ] = None,
 ) -> None:
-    """Write a self-contained HTML report with plots (PNGs beside it) for a run.
+    """Print where a run's HTML report is (written as the run finished), or write one to --out.
 
-    Example: anionscreen report latest --out my_report
+    The report is one self-contained page (index.html, no network needed): sigma against each objective with 90 % intervals and Pareto ranks, family curves, the next batch, the models' validation, a legend of every column and the citations.
+
+    Example: anionscreen report latest
     """
     from anionscreen.screening.api import open_run
 
-    workspace = current_settings(ctx).workspace
-    found = open_run(run, workspace=workspace)
-    typer.echo(str(found.report(out or workspace / "reports" / found.run_id)))
+    found = open_run(run, workspace=current_settings(ctx).workspace)
+    typer.echo(str(found.report(out)))

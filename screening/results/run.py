@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from anionscreen.screening.campaign.config import Campaign, campaign_from_dict
+from anionscreen.screening.results.citations import Bibliography, run_bibliography
 from anionscreen.screening.results.query import query_run
 from anionscreen.screening.results.report import REPORT_PAGE, write_report
 from anionscreen.screening.run import layout
@@ -136,17 +137,26 @@ class Run:
         )
 
     def report(self, out_dir: str | Path | None = None) -> Path:
-        """The HTML report: a fresh one written into ``out_dir``, or the run's own.
+        """The HTML report: the run's own, or a fresh one written into ``out_dir``.
 
-        Without ``out_dir`` a finished run returns the path of the report it wrote when it
-        finished; a run that is not finished needs ``out_dir`` (its folder is the run's).
+        Without ``out_dir`` this is the report the run wrote into its folder as it finished
+        (nothing is written). With ``out_dir`` a new report is drawn from the run's tables, e.g.
+        of an older run by a newer anionscreen; ``out_dir`` may not lie inside a finished run.
         """
         if out_dir is not None:
             return write_report(self.folder, Path(out_dir))
         own = self.folder.file(layout.REPORT_DIR) / REPORT_PAGE
-        if not (self.finished and own.is_file()):
-            raise RunError(f"run {self.run_id!r} has no report of its own yet; give out_dir")
+        if not own.is_file():
+            state = "is finished but" if self.finished else "is not finished, so it"
+            raise RunError(
+                f"run {self.run_id!r} {state} has no report in {str(own.parent)!r}; resume it "
+                "if it is not finished, or write one elsewhere (out_dir=, or --out DIR)"
+            )
         return own
+
+    def citations(self) -> Bibliography:
+        """What to cite for this run: ``.bibtex()`` or ``.text()`` (``anionscreen cite RUN``)."""
+        return run_bibliography(self.folder)
 
     def summary(self) -> RunSummary:
         """The parts of the run record people look at first."""
