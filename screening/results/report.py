@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 from matplotlib.figure import Figure
 
-from anionscreen.datasets.files import atomic_output, atomic_write_bytes
+from anionscreen.datasets.files import atomic_output, atomic_write_bytes, writable_folder
 from anionscreen.screening.results.query import connect
 from anionscreen.screening.run import layout
 from anionscreen.screening.run.store import RunError, RunFolder
@@ -177,7 +177,7 @@ def write_report(run: RunFolder, out_dir: Path) -> Path:
                 f"{str(out_dir)!r} is inside the finished run {folder.name!r}, which is "
                 "immutable; write the report somewhere else"
             )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    writable_folder(out_dir, "report folder")
     info = run.info
     ranked, pareto, batch = (
         _read(run, layout.RANKED),
