@@ -24,8 +24,10 @@ from anionscreen.datasets.external import EXTERNAL_DATASETS, external_dataset
 from anionscreen.datasets.fetch import fetch as fetch_dataset
 from anionscreen.datasets.files import atomic_write_bytes, sha256_of_file
 from anionscreen.datasets.measurement_log import append_measurements, log_path
+from anionscreen.datasets.settings import Settings
 from anionscreen.datasets.sources import SOURCE_NAMES, list_sources, load_measurements
 from anionscreen.screening.cli.context import current_settings
+from anionscreen.screening.cli.outputs import check_output
 
 DEFAULT_EXPORT_SOURCES = ("bundled", "log")
 
@@ -90,6 +92,14 @@ def _write(text: str, output: Path | None) -> None:
         atomic_write_bytes(output, text.encode("utf-8"))
 
 
+def _settings_for(ctx: typer.Context, output: Path | None) -> Settings:
+    """The command's settings, after refusing an ``-o`` inside the workspace's stores."""
+    settings = current_settings(ctx)
+    if output is not None:
+        check_output(output, settings, option="--output")
+    return settings
+
+
 @data_app.command("list")
 def list_command(ctx: typer.Context) -> None:
     """List measurement sources with kind, availability, row counts, licence and citation.
@@ -138,7 +148,8 @@ def export_command(
 
     Example: anionscreen data export --source bundled --format json
     """
-    df = load_measurements(list(source or DEFAULT_EXPORT_SOURCES), current_settings(ctx))
+    settings = _settings_for(ctx, output)
+    df = load_measurements(list(source or DEFAULT_EXPORT_SOURCES), settings)
     _report_skipped(df)
     if output_format is ExportFormat.json:
         _write(json.dumps(_records(df), indent=2) + "\n", output)
@@ -158,7 +169,8 @@ def combined_command(
 
     Formulas of one composition at different scales (Li7P3S11, the glass 70Li2S-30P2S5) form one group, shown under the shortest of them. Targets are log10_sigma, ea_eV and log10_modulus (one per modulus kind); each row gives count, median, min and max across the chosen sources. Censored and non-room-temperature conductivities are counted (n_censored, n_not_rt), not averaged.
     """
-    df = load_measurements(list(source or DEFAULT_EXPORT_SOURCES), current_settings(ctx))
+    settings = _settings_for(ctx, output)
+    df = load_measurements(list(source or DEFAULT_EXPORT_SOURCES), settings)
     _report_skipped(df)
     view = combine(df)
     if view.attrs["dropped_no_formula"]:
@@ -189,13 +201,21 @@ def add_command(
             "modulus_kind, hardness_GPa, density_g_per_cm3, amorphous, family, doi, note."
         ),
     ],
+    allow_same_file: Annotated[
+        bool,
+        typer.Option(
+            "--allow-same-file",
+            help="Add FILE even if a file with the same sha256 was added before (its rows "
+            "then count twice).",
+        ),
+    ] = False,
 ) -> None:
     """Validate every row of FILE and append them to the workspace's measurement log.
 
-    On any bad row, each problem is printed (row, column, value, what was expected), the command exits with code 1, and the log is left byte-identical. On success the rows are appended atomically with their provenance (file name, sha256, time); concurrent adds queue on a file lock.
+    On any bad row, each problem is printed (row, column, value, what was expected), the command exits with code 1, and the log is left byte-identical. On success the rows are appended atomically with their provenance (file name, sha256, time); concurrent adds queue on a file lock. A file already added (same sha256) is refused unless --allow-same-file is given; a log that does not end with a newline is refused, not repaired.
     """
     settings = current_settings(ctx)
-    added = append_measurements(settings, file)
+    added = append_measurements(settings, file, allow_same_file=allow_same_file)
     typer.echo(
         f"added {len(added)} row(s) from {file.name} (sha256 {added['added_sha256'].iat[0]}) "
         f"to {log_path(settings)}"

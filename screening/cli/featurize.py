@@ -11,7 +11,10 @@ import typer
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.files import atomic_output
+from anionscreen.datasets.textfiles import read_csv_table
 from anionscreen.descriptors.composite import PRESETS, featurize
+from anionscreen.screening.cli.context import current_settings
+from anionscreen.screening.cli.outputs import check_output
 
 _SUFFIXES = (".csv", ".parquet")
 
@@ -28,14 +31,14 @@ def _read_column(path: Path, column: str) -> pd.Series:
     if not path.is_file():
         raise AnionscreenError(f"--in file {str(path)!r} does not exist")
     if suffix == ".csv":
-        try:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except pd.errors.EmptyDataError:
-            raise AnionscreenError(
-                f"--in file {path.name} is empty; expected a header line"
-            ) from None
+        table = read_csv_table(path, "--in file").frame
     else:
-        table = pd.read_parquet(path)
+        try:
+            table = pd.read_parquet(path)
+        except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+            raise AnionscreenError(
+                f"--in file {path} is not a readable Parquet file: {err}"
+            ) from None
     if column not in table.columns:
         raise AnionscreenError(
             f"{path.name} has no column {column!r}; its columns are {list(table.columns)}"
@@ -55,7 +58,13 @@ def _write(table: pd.DataFrame, path: Path) -> None:
             table.to_parquet(tmp, index=False)
 
 
+def _listing(out: Path) -> Path:
+    """Where the rows ``--on-error skip`` left out are listed, beside the output."""
+    return out.with_name(out.stem + ".failures.csv")
+
+
 def featurize_command(
+    ctx: typer.Context,
     formulas: Annotated[
         list[str] | None, typer.Argument(help="Formulas, e.g. Li2TaS0.4O0.6Cl5 LiCl.")
     ] = None,
@@ -91,8 +100,20 @@ def featurize_command(
         raise AnionscreenError("--in needs --out FILE (.csv or .parquet)")
     if out is not None:
         _check_suffix(out, "--out")
+        inputs = [] if input_file is None else [input_file]
+        settings = current_settings(ctx)
+        check_output(out, settings, option="--out", inputs=inputs)
+        check_output(_listing(out), settings, option="the failure listing of --out", inputs=inputs)
     data = _read_column(input_file, column) if input_file is not None else pd.Series(formulas)
-    result = featurize(data.tolist(), preset=preset, on_error=on_error)
+    try:
+        result = featurize(data.tolist(), preset=preset, on_error=on_error)
+    except AnionscreenError as err:
+        if on_error != "raise":
+            raise
+        raise AnionscreenError(
+            f"{err}\nTo featurize the other rows and list the failing ones, rerun with "
+            "--on-error skip"
+        ) from None
     table = result.features.rename_axis("row").reset_index()
     n_in = len(data)
     failures_path = None
@@ -100,7 +121,7 @@ def featurize_command(
         table.to_csv(sys.stdout, index=False)
     else:
         _write(table, out)
-        listing = out.with_name(out.stem + ".failures.csv")
+        listing = _listing(out)
         if result.n_failed:
             failures_path = listing
             _write(result.failures, failures_path)

@@ -17,6 +17,8 @@ from anionscreen.datasets.files import atomic_output
 from anionscreen.datasets.formula import formula_amounts
 from anionscreen.descriptors.charge import charge_balance
 from anionscreen.descriptors.elements import element_index
+from anionscreen.screening.cli.context import current_settings
+from anionscreen.screening.cli.outputs import check_output
 from anionscreen.screening.spaces.chunking import Generator
 from anionscreen.screening.spaces.generators import make_generator
 from anionscreen.screening.spaces.specs import load_spaces
@@ -103,6 +105,7 @@ def _write_to(
 
 
 def generate(
+    ctx: typer.Context,
     space_file: Annotated[
         Path, typer.Argument(help="TOML file of search spaces (one table per space).")
     ],
@@ -122,6 +125,7 @@ def generate(
     """Enumerate the search spaces of SPACE_FILE: counts per space, candidates to --out."""
     if out is not None:
         _check_out(out)  # before enumerating, not after printing the counts
+        check_output(out, current_settings(ctx), option="--out", inputs=[space_file])
     specs = load_spaces(space_file)
     generators = [make_generator(spec) for spec in specs]
     table = Table(title=f"Search spaces in {space_file.name}")

@@ -12,10 +12,11 @@ import pandas as pd
 import typer
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.files import atomic_write_bytes
+from anionscreen.datasets.files import atomic_write_bytes, writable_folder
 from anionscreen.datasets.published import check_month
-from anionscreen.datasets.settings import Settings
-from anionscreen.models.arrhenius import KELVIN_OFFSET
+from anionscreen.datasets.settings import Settings, writable_workspace
+from anionscreen.datasets.temperature import check_temperature
+from anionscreen.datasets.textfiles import describe_lines, read_csv_table, read_text
 from anionscreen.models.estimators import MODEL_FAMILIES
 from anionscreen.models.predict import Predictor
 from anionscreen.models.registry import ModelRegistry
@@ -23,6 +24,7 @@ from anionscreen.models.target_model import TARGETS
 from anionscreen.models.trust import model_trust
 from anionscreen.models.workflow import TrainOutcome, train_models
 from anionscreen.screening.cli.context import current_settings
+from anionscreen.screening.cli.outputs import check_output
 
 models_app = typer.Typer(
     name="models", help="List, inspect and promote trained model versions.", add_completion=False
@@ -235,11 +237,13 @@ def evaluate(
     from anionscreen.models.plots import coverage_plot, parity_plot
 
     settings = current_settings(ctx)
-    chosen = _Choices(target, sources, exclude_formula, exclude_chemsys, grouping, families)
-    outcomes = chosen.train(settings, register=False, default_families=MODEL_FAMILIES)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = out if out is not None else settings.workspace / "evaluations" / stamp
-    folder.mkdir(parents=True, exist_ok=True)
+    if out is not None:
+        check_output(out, settings, option="--out")
+    writable_folder(folder, "evaluation folder")  # before the cross-validation, not after
+    chosen = _Choices(target, sources, exclude_formula, exclude_chemsys, grouping, families)
+    outcomes = chosen.train(settings, register=False, default_families=MODEL_FAMILIES)
     summary = {}
     for outcome in outcomes:
         res = outcome.result
@@ -260,21 +264,34 @@ def evaluate(
 
 
 def _read_formulas(path: Path) -> list[str]:
-    if not path.is_file():
-        raise AnionscreenError(f"--in file {path} does not exist")
+    """Formulas of a ``--in`` file (CSV with a formula column, or one per line).
+
+    Blank rows (and, in a CSV, rows with an empty formula) are left out and listed on stderr.
+    """
     if path.suffix.lower() == ".csv":
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except pd.errors.EmptyDataError:
-            raise AnionscreenError(f"--in file {path} is empty; expected a header line") from None
-        for column in ("formula", "composition"):
-            if column in frame.columns:
-                return [f for f in frame[column].tolist() if f.strip()]
-        raise AnionscreenError(
-            f"--in file {path} needs a 'formula' or 'composition' column; got {list(frame.columns)}"
-        )
-    lines = path.read_text(encoding="utf-8").splitlines()
+        table = read_csv_table(path, "--in file")
+        column = next((c for c in ("formula", "composition") if c in table.frame.columns), None)
+        if column is None:
+            raise AnionscreenError(
+                f"--in file {path} needs a 'formula' or 'composition' column; got "
+                f"{list(table.frame.columns)}"
+            )
+        cells = table.frame[column].tolist()
+        empty = [line for line, cell in zip(table.lines, cells, strict=True) if not cell.strip()]
+        _note_skipped(path, sorted([*table.blank_lines, *empty]), column)
+        return [cell for cell in cells if cell.strip()]
+    lines = read_text(path, "--in file", "a CSV file or a text file of formulas").splitlines()
+    _note_skipped(path, [n for n, ln in enumerate(lines, start=1) if not ln.strip()], None)
     return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def _note_skipped(path: Path, lines: list[int], column: str | None) -> None:
+    if lines:
+        what = "blank or without a " + repr(column) if column else "blank"
+        typer.echo(
+            f"note: {path}: skipped {len(lines)} row(s) {what}, on line(s) {describe_lines(lines)}",
+            err=True,
+        )
 
 
 def predict(
@@ -310,10 +327,7 @@ def predict(
     # Checked before any model is trained (that can take minutes), not after.
     if not 0.0 < level < 1.0:
         raise AnionscreenError(f"--level must be in (0, 1), e.g. 0.9; got {level}")
-    if not temperature > -KELVIN_OFFSET:
-        raise AnionscreenError(
-            f"--temperature must be above absolute zero (-273.15 C); got {temperature} C"
-        )
+    check_temperature(temperature, "--temperature")
     wanted = list(formulas or [])
     if in_file is not None:
         wanted += _read_formulas(in_file)
@@ -323,6 +337,7 @@ def predict(
     registry = ModelRegistry(settings.workspace)
     missing = [t for t in TARGETS if registry.current(t) is None]
     if missing:
+        writable_workspace(settings)  # before minutes of training, not after
         typer.echo(
             f"no current {', '.join(missing)} model in {registry.root}: training on the "
             "available data first (seconds on the bundled data, minutes with external sets)",

@@ -114,7 +114,11 @@ def report(
 ) -> None:
     """Write a self-contained HTML report with plots (PNGs beside it) for a run."""
     from anionscreen.screening.api import open_run
+    from anionscreen.screening.cli.outputs import check_output
 
-    workspace = current_settings(ctx).workspace
-    found = open_run(run, workspace=workspace)
-    typer.echo(str(found.report(out or workspace / "reports" / found.run_id)))
+    settings = current_settings(ctx)
+    if out is not None:
+        # A report may go into a run that is still going; write_report refuses finished ones.
+        check_output(out, settings, option="--out", exclude=("runs",))
+    found = open_run(run, workspace=settings.workspace)
+    typer.echo(str(found.report(out or settings.workspace / "reports" / found.run_id)))
