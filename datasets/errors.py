@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+_SHOWN_CHARACTERS = 60
+
 
 class AnionscreenError(ValueError):
     """Base class of every error anionscreen raises on purpose."""
@@ -29,7 +31,11 @@ class FormulaError(AnionscreenError):
     def __init__(self, text: str, reason: str) -> None:
         self.text = text
         self.reason = reason
-        super().__init__(f"cannot read formula {text!r}: {reason}")
+        shown = repr(text)
+        if len(text) > _SHOWN_CHARACTERS:
+            # A 6000-character input would bury the reason; its start identifies it.
+            shown = f"{text[:_SHOWN_CHARACTERS]!r}... ({len(text)} characters)"
+        super().__init__(f"cannot read formula {shown}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -64,15 +70,25 @@ class DataValidationError(AnionscreenError):
 
 
 class ChecksumError(AnionscreenError):
-    """A file's sha256 differs from the one it must have."""
+    """A file's sha256 differs from the one it must have.
 
-    def __init__(self, path: str, expected: str, actual: str) -> None:
+    ``remedy`` says what to do; the default suits a downloaded dataset (fetch it again). A
+    trained model cannot be fetched: the registry passes "retrain it ...".
+    """
+
+    def __init__(
+        self,
+        path: str,
+        expected: str,
+        actual: str,
+        remedy: str = "delete it and fetch it again",
+    ) -> None:
         self.path = path
         self.expected = expected
         self.actual = actual
         super().__init__(
             f"checksum mismatch for {path}: expected sha256 {expected}, got {actual}. "
-            "The file is corrupt or was changed; delete it and fetch it again."
+            f"The file is corrupt or was changed; {remedy}."
         )
 
 

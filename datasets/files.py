@@ -1,4 +1,4 @@
-"""File helpers every layer shares: sha256 digests, atomic writes, package versions.
+"""File helpers every layer shares: sha256 digests, atomic writes, writable folders, versions.
 
 An atomic write goes to a temporary file ``.NAME.RANDOM.tmp`` in the target's folder, is
 flushed to disk, and is moved over the target with :func:`os.replace`; a crash at any moment
@@ -14,10 +14,13 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+
+from anionscreen.datasets.errors import AnionscreenError
 
 #: How a temporary file of :func:`atomic_output` is named: ``.NAME.RANDOM.tmp``.
 TEMPORARY_SUFFIX = ".tmp"
@@ -90,6 +93,51 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically and durably (see :func:`atomic_output`)."""
     with atomic_output(path) as tmp:
         tmp.write_bytes(data)
+
+
+def writable_folder(path: Path, what: str) -> Path:
+    """``path`` as a folder this process can write in, created if missing; else one clear error.
+
+    A workspace that is a regular file or ``/dev/null``, a read-only one, or one on a full or
+    read-only disk fails here, before any work, with ``what`` and the path named, rather than
+    as a ``NotADirectoryError`` or ``PermissionError`` from deep inside a command.
+
+    Raises
+    ------
+    AnionscreenError
+        If ``path`` (or a parent) is not a folder, or no file can be created in it.
+    """
+    for existing in (path, *path.parents):
+        if existing.exists():
+            if existing == path and not existing.is_dir():
+                raise AnionscreenError(
+                    f"{what} {path} is {_kind(path)}, not a folder; give a folder"
+                )
+            if not existing.is_dir():
+                raise AnionscreenError(
+                    f"{what} {path} cannot be made: {existing} is {_kind(existing)}, not a folder"
+                )
+            break
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        # Permissions, a read-only mount or a full disk show only when a file is made.
+        probe = _new_temporary(path / "write-check")
+        probe.unlink()
+    except OSError as err:
+        # A parent that is a file gives ENOTDIR; the message names the path either way.
+        raise AnionscreenError(
+            f"{what} {path} is not writable ({err.strerror or err}); give a folder you can write in"
+        ) from None
+    return path
+
+
+def _kind(path: Path) -> str:
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a folder"
 
 
 def package_versions(names: Iterable[str]) -> dict[str, str]:

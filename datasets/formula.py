@@ -24,7 +24,11 @@ only weight percent, which needs molar masses, is approximate.
 
 Whatever the parser cannot read it reports with :class:`FormulaError`; it never guesses
 (``Li2S-P2S5`` or ``LiTi2(PO4)3-0.2Li2O`` without every amount, ``Q2O``, ``Li-Ta-Cl``,
-``Lao.51Li0.34TiO2.94`` with a letter o for a zero, are errors).
+``Lao.51Li0.34TiO2.94`` with a letter o for a zero, are errors). A written amount of zero
+(``Li0Cl``, ``(SO4)0``, ``0Li2O-100P2O5``) is an error too: an element that is not there is
+left out, and a zero is more often a typo than a statement. Brackets nest at most
+:data:`MAX_DEPTH` deep and an amount has at most :data:`MAX_DIGITS` digits, so hostile text
+gets a reason rather than Python's recursion or integer-size limit.
 """
 
 from __future__ import annotations
@@ -78,6 +82,10 @@ _MISSING_MARKERS = frozenset(
     ("nan", "none", "None", "null", "NULL", "na", "NA", "n/a", "N/A", "#N/A", "inf", "-inf", "Inf")
 )
 _DECIMALS = 6  # normalized_formula prints amounts to at most this many decimals
+# Limits that keep hostile text from reaching Python's own limits (recursion depth, the
+# 4300-digit cap on int(str)) as tracebacks; no real formula comes near them.
+MAX_DEPTH = 20
+MAX_DIGITS = 30
 
 
 @cache
@@ -98,6 +106,7 @@ class _Parser:
         self.original = original
         self.s = s
         self.i = 0
+        self.depth = 0
 
     def fail(self, reason: str) -> FormulaError:
         return FormulaError(self.original, reason)
@@ -150,7 +159,11 @@ class _Parser:
         unit = ""
         match = _COEFFICIENT.match(self.s, self.i)
         if match:
-            amount = Fraction(match.group(1))
+            amount = self.amount(match, 1)
+            if amount == 0:
+                raise self.fail(
+                    f"a component has amount zero at position {match.start(1)}; leave it out"
+                )
             unit = re.sub(r"[\s.]+", "", match.group(2) or "")
             if unit == "vol%":
                 raise self.fail("volume percent needs densities; give mol% or wt%")
@@ -194,12 +207,19 @@ class _Parser:
     def group(self) -> tuple[Amounts, Fraction | None, bool]:
         ch = self.s[self.i]
         if ch in _OPEN:
+            if self.depth == MAX_DEPTH:
+                raise self.fail(f"brackets nested more than {MAX_DEPTH} deep at position {self.i}")
             self.i += 1
+            self.depth += 1
             inner = self.mixture(_OPEN[ch])
+            self.depth -= 1
             if self.i >= len(self.s) or self.s[self.i] != _OPEN[ch]:
                 raise self.fail(f"unbalanced {ch!r}: no matching {_OPEN[ch]!r}")
             self.i += 1
-            return inner, self.number(), True
+            amount = self.number()
+            if amount == 0:
+                raise self.fail(f"the bracket closing at position {self.i - 2} has amount zero")
+            return inner, amount, True
         match = _ELEMENT.match(self.s, self.i)
         if not match:
             raise self.fail(f"unexpected character {ch!r} at position {self.i}")
@@ -207,14 +227,31 @@ class _Parser:
         if symbol not in _element_symbols():
             raise self.fail(f"unknown element {symbol!r}")
         self.i = match.end()
-        return {symbol: Fraction(1)}, self.number(), False
+        amount = self.number()
+        if amount == 0:
+            raise self.fail(
+                f"{symbol} has amount zero at position {match.end()}; leave out an element "
+                "that is not there"
+            )
+        return {symbol: Fraction(1)}, amount, False
 
     def number(self) -> Fraction | None:
         match = _NUMBER.match(self.s, self.i)
         if not match:
             return None
+        return self.amount(match)
+
+    def amount(self, match: re.Match[str], group: int = 0) -> Fraction:
+        """The exact amount a number token gives; too many digits are refused."""
+        text = match.group(group)
+        digits = sum(c.isdigit() for c in text)
+        if digits > MAX_DIGITS:
+            raise self.fail(
+                f"the amount at position {match.start(group)} has {digits} digits; "
+                f"at most {MAX_DIGITS} are read"
+            )
         self.i = match.end()
-        return Fraction(match.group(0))
+        return Fraction(text)
 
     def combine(self, parts: list[tuple[Fraction | None, str, Amounts]]) -> Amounts:
         """Mole-weighted sum of mixture components, amounts scaled to sum to 1."""
@@ -282,6 +319,11 @@ def formula_amounts(text: str) -> dict[str, Fraction]:
     amounts = {el: amt for el, amt in amounts.items() if amt != 0}
     if not amounts:
         raise FormulaError(text, "all amounts are zero")
+    for el, amt in amounts.items():
+        try:
+            float(amt)
+        except OverflowError:
+            raise FormulaError(text, f"the amount of {el} is too large") from None
     return amounts
 
 
@@ -298,7 +340,7 @@ def parse_formula(text: str) -> Composition:
     -------
     Composition
         Element amounts (a mixture gives the mole-weighted sum of its components with the
-        amounts scaled to sum to 1). Elements with amount 0 are dropped.
+        amounts scaled to sum to 1).
 
     Raises
     ------

@@ -36,6 +36,7 @@ import pandas as pd
 
 from anionscreen.datasets.errors import DataValidationError, FormulaError, RowProblem
 from anionscreen.datasets.formula import normalized_formula, parse_formula
+from anionscreen.datasets.temperature import TEMPERATURE_RANGE_C
 
 MEASUREMENT_COLUMNS: tuple[str, ...] = (
     "composition",
@@ -83,6 +84,7 @@ MODULUS_METHODS: tuple[str, ...] = (
 AMORPHOUS_VALUES: tuple[str, ...] = ("true", "false", "unknown")
 CENSORED_VALUES: tuple[str, ...] = ("", "<", ">")
 MAX_SIGMA_S_PER_CM = 1.0  # the best Li conductors reach ~0.03 S/cm; above 1 is a unit mix-up
+MIN_SIGMA_S_PER_CM = 1e-35
 ROOM_TEMPERATURE_C = 25.0
 ACCEPTED_COLUMNS = (*MEASUREMENT_COLUMNS, "sigma_mS_per_cm")
 
@@ -99,10 +101,28 @@ _AMORPHOUS_WORDS = {
     "": "unknown",
 }
 # (lowest, highest, inclusive-lowest) for each numeric column, with the expectation text.
+# The lowest published Li conductivities (extrapolated to 25 C) are about 1e-31 S/cm; below
+# MIN_SIGMA_S_PER_CM a value is a typo or an exponent gone wrong, not a measurement. Conductivity
+# is measured between liquid-nitrogen cooling and the melt: outside TEMPERATURE_RANGE_C a
+# temperature is a typo (or K in a C column at the top end).
 _RANGES: dict[str, tuple[float, float, bool, str]] = {
-    "sigma_S_per_cm": (0.0, MAX_SIGMA_S_PER_CM, False, "a conductivity in S/cm in (0, 1]"),
-    "sigma_mS_per_cm": (0.0, 1000.0, False, "a conductivity in mS/cm in (0, 1000]"),
-    "temperature_C": (-273.15, 2000.0, False, "a temperature in C above -273.15"),
+    "sigma_S_per_cm": (
+        MIN_SIGMA_S_PER_CM,
+        MAX_SIGMA_S_PER_CM,
+        True,
+        "a conductivity in S/cm in [1e-35, 1]",
+    ),
+    "sigma_mS_per_cm": (
+        MIN_SIGMA_S_PER_CM * 1e3,
+        1000.0,
+        True,
+        "a conductivity in mS/cm in [1e-32, 1000]",
+    ),
+    "temperature_C": (
+        *TEMPERATURE_RANGE_C,
+        True,
+        "a temperature in C in [-200, 1500] (a measurement's plausible range)",
+    ),
     "ea_eV": (0.0, 5.0, True, "an activation energy in eV in [0, 5]"),
     "modulus_GPa": (0.0, 2000.0, False, "a modulus in GPa in (0, 2000]"),
     "hardness_GPa": (0.0, 500.0, False, "a hardness in GPa in (0, 500]"),
@@ -113,6 +133,8 @@ OnUnreadable = Literal["reject", "keep"]
 _PUBLISHED = re.compile(r"(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2]))?")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _ROOM_TEMPERATURE_WORDS = ("rt", "room temperature")
+# Control characters other than tab and line breaks (which CSV quoting carries safely).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def empty_measurements() -> pd.DataFrame:
@@ -320,6 +342,20 @@ def validate_rows(
     for number, record in zip(numbers, records, strict=True):
         raw = {str(k): _text(v) for k, v in record.items()}
         row_problems: list[RowProblem] = []
+        for column, text in raw.items():
+            found = _CONTROL.search(text)
+            if found:
+                # A NUL ends a C string: pandas and the CSV tools cut the text there.
+                row_problems.append(
+                    RowProblem(
+                        file,
+                        number,
+                        column,
+                        text,
+                        f"text without control characters (U+{ord(found.group()):04X} at "
+                        f"position {found.start()})",
+                    )
+                )
         out = _validate_row(_RowChecker(file, number, row_problems), raw, on_unreadable)
         if row_problems:
             problems.extend(row_problems)

@@ -24,6 +24,27 @@ BOLTZMANN_EV_PER_K = 8.617333262e-5  # CODATA 2018
 KELVIN_OFFSET = 273.15
 ROOM_TEMPERATURE_C = 25.0
 RT_TOLERANCE_C = 10.0
+#: Temperatures (C) a conductivity is plausibly measured or predicted at: from liquid-nitrogen
+#: cooling to above the melts of these materials. Outside it a value is a typo (1e9) or a
+#: kelvin value in a C column; -273 C is absolute zero, where no ion moves.
+TEMPERATURE_RANGE_C = (-200.0, 1500.0)
+
+
+def check_temperature(value: float, what: str) -> float:
+    """``value`` if it is a plausible temperature in C (:data:`TEMPERATURE_RANGE_C`), else raise.
+
+    Examples
+    --------
+    >>> check_temperature(60.0, "--temperature")
+    60.0
+    """
+    low, high = TEMPERATURE_RANGE_C
+    if not low <= value <= high:
+        raise AnionscreenError(
+            f"{what} must be a temperature in C in [{low:g}, {high:g}] (the plausible range of "
+            f"a conductivity measurement); got {value:g} C"
+        )
+    return value
 
 
 def to_25C(sigma_S_per_cm: float, temperature_C: float, ea_eV: float) -> float:  # noqa: N802, N803 (units in names)

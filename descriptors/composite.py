@@ -27,7 +27,13 @@ from sklearn.utils.validation import check_is_fitted
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.anion import AnionComposition
 from anionscreen.descriptors.base import CompositionTransformer, transform_with
-from anionscreen.descriptors.batch import Block, check_on_error, compute_features, with_states
+from anionscreen.descriptors.batch import (
+    Block,
+    check_on_error,
+    compute_features,
+    resolve_failures,
+    with_states,
+)
 from anionscreen.descriptors.cation import CationCharge
 from anionscreen.descriptors.inputs import prepare_input
 from anionscreen.descriptors.ion import IonProperty
@@ -231,9 +237,9 @@ def featurize(
     states = None
     if featurizer.needs_states:
         prepared, states = with_states(prepared)
-    if prepared.failures and on_error == "raise":
-        # Same message as the transformers give.
-        transform_with(featurizer, featurizer.featurizers_, compositions, featurizer.needs_states)
+    if on_error == "raise":
+        # The transformers' message, from the failures already found (not a second parse).
+        resolve_failures(prepared.failures, "raise", type(featurizer).__name__, prepared.n_rows)
     values = compute_features(prepared, states, featurizer.featurizers_)
     features = pd.DataFrame(
         values, columns=list(featurizer.feature_names_out_), index=pd.Index(prepared.kept)

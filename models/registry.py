@@ -9,13 +9,12 @@ Layout::
 
 The card records the version, parent version, creation time, the sha256 of ``model.skops``,
 the hash of the training data, the sources and row counts, package versions, the validation
-metrics and the training settings. Loading checks the sha256 first (a changed file is refused
-with :class:`~anionscreen.datasets.errors.ChecksumError`), then lets skops list the types the
-file would build, and refuses any type outside an allowlist (scikit-learn *classes*, numpy's
-dtype and anionscreen's three model classes) before loading: no file in the registry can run
-arbitrary code on load. Functions are refused even from scikit-learn: a model holding a
-``FunctionTransformer(func=sklearn.datasets.dump_svmlight_file)`` would write files when it
-predicts.
+metrics and the training settings. Loading checks the card (it must describe its own version:
+target, version id, a family it validated), the model format and the sha256 of the file (a
+changed file is refused with :class:`~anionscreen.datasets.errors.ChecksumError`, which says to
+retrain), then reads the file through :mod:`anionscreen.models.artifacts` (only allowlisted
+types, no arbitrary code), and checks that it holds a model of the card's target and family.
+A ``CURRENT`` pointer that names another target's version is refused.
 
 Each version also keeps ``oof.csv``, its grouped out-of-fold predictions (sha256 in the card).
 Whether a new version becomes current is decided by :mod:`anionscreen.models.promotion`:
@@ -25,8 +24,6 @@ than the current one on the compositions both were validated on.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import io
 import json
 import re
@@ -42,9 +39,10 @@ import skops.io as sio
 from filelock import FileLock
 
 from anionscreen.datasets.errors import AnionscreenError, ChecksumError
-from anionscreen.datasets.files import atomic_write_bytes, sha256_of_bytes
+from anionscreen.datasets.files import atomic_write_bytes, sha256_of_bytes, writable_folder
 from anionscreen.datasets.files import package_versions as installed_versions
 from anionscreen.datasets.files import sha256_of_file as sha256_file
+from anionscreen.models.artifacts import check_card, load_skops, retrain_hint
 from anionscreen.models.promotion import compare_on_common_rows, decide
 from anionscreen.models.target_model import TARGETS, TargetModel
 
@@ -52,16 +50,6 @@ from anionscreen.models.target_model import TARGETS, TargetModel
 #: holds change shape, so an older file is refused with a message instead of failing mid-run.
 MODEL_FORMAT = 2
 OOF_FILE = "oof.csv"
-_TRUSTED_EXACT = frozenset(
-    {
-        "numpy.dtype",
-        "anionscreen.models.target_model.TargetModel",
-        "anionscreen.models.conformal.NormalizedConformal",
-        "anionscreen.models.domain.ApplicabilityDomain",
-        "anionscreen.models.known.KnownCompounds",
-        "anionscreen.models.measured.MeasuredModulusMap",
-    }
-)
 _VERSION = re.compile(r"^(sigma|ea|modulus)-(\d{4,})$")
 _PACKAGES = ("anionscreen", "scikit-learn", "numpy", "scipy", "pandas", "skops")
 
@@ -93,7 +81,7 @@ class ModelRegistry:
         self.root = Path(workspace) / "models"
 
     def _lock(self) -> FileLock:
-        self.root.mkdir(parents=True, exist_ok=True)
+        writable_folder(self.root, "model registry")
         return FileLock(str(self.root / ".lock"), timeout=120)
 
     def _target_dir(self, target: str) -> Path:
@@ -110,12 +98,30 @@ class ModelRegistry:
         return sorted(found, key=lambda v: int(v.rsplit("-", 1)[1]))
 
     def current(self, target: str) -> str | None:
-        """The current version id of ``target``, or None when there is none."""
+        """The current version id of ``target``, or None when there is none.
+
+        A ``CURRENT`` pointer naming anything but a version of ``target`` (``ea-0001`` as the
+        current sigma model) is refused: that model's values would be read as the wrong
+        quantity.
+        """
         pointer = self._target_dir(target) / "CURRENT"
         if not pointer.is_file():
             return None
-        version = pointer.read_text(encoding="utf-8").strip()
-        return version or None
+        try:
+            version = pointer.read_text(encoding="utf-8").strip()
+        except UnicodeDecodeError:
+            version = "(not text)"
+        if not version:
+            return None
+        match = _VERSION.match(version)
+        if match is None or match.group(1) != target:
+            known = ", ".join(self.versions(target)) or "none"
+            raise AnionscreenError(
+                f"{pointer} names {version!r}, which is not a {target} model version "
+                f"(versions of {target}: {known}); make one current with "
+                f"`anionscreen models promote {target}-NNNN`, or train one"
+            )
+        return version
 
     def card(self, version: str) -> dict[str, Any]:
         """The card of a version (a missing or unreadable card is refused with its path)."""
@@ -136,6 +142,7 @@ class ModelRegistry:
             raise AnionscreenError(
                 f"model card {path} holds a {type(result).__name__}, expected a JSON object"
             )
+        check_card(result, version, path)
         return result
 
     def _version_dir(self, version: str) -> Path:
@@ -206,11 +213,21 @@ class ModelRegistry:
         atomic_write_bytes(folder / OOF_FILE, oof_bytes)
         parent = self.current(target)
         comparison = None
+        unreadable = ""
         if parent is not None:
-            comparison = compare_on_common_rows(oof, self.out_of_fold(parent))
+            try:
+                parent_oof = self.out_of_fold(parent)
+            except AnionscreenError as err:
+                if not force:
+                    raise
+                unreadable = str(err)  # forced: a damaged parent is no reason to stay stuck
+            else:
+                comparison = compare_on_common_rows(oof, parent_oof)
         current, reason = decide(
             comparison, parent=parent, experiment=experiment, promote=promote, force=force
         )
+        if unreadable and (promote or not experiment):
+            reason = f"forced: {parent} could not be read to compare with ({unreadable})"
         full = {
             **card,
             "version": version,
@@ -250,7 +267,9 @@ class ModelRegistry:
                 "version: train a new one"
             ) from None
         if expected is None or sha256_of_bytes(data) != expected:
-            raise ChecksumError(str(path), str(expected), sha256_of_bytes(data))
+            raise ChecksumError(
+                str(path), str(expected), sha256_of_bytes(data), remedy=retrain_hint(version)
+            )
         return pd.read_csv(io.BytesIO(data), dtype={"formula": str})
 
     def promote(self, version: str) -> None:
@@ -279,21 +298,27 @@ class ModelRegistry:
                 f"{artifact} unverified"
             )
         expected = str(card["artifact_sha256"])
-        actual = sha256_file(artifact)
-        if actual != expected:
-            raise ChecksumError(str(artifact), expected, actual)
-        untrusted = sio.get_untrusted_types(file=artifact)
-        refused = [t for t in untrusted if not _is_trusted(t)]
-        if refused:
+        try:
+            actual = sha256_file(artifact)
+        except FileNotFoundError:
             raise AnionscreenError(
-                f"model file {artifact} would build types outside the allowlist: "
-                f"{', '.join(sorted(refused))}; refusing to load it"
-            )
-        model = sio.load(artifact, trusted=untrusted)
+                f"model version {version} has no model file {artifact}; {retrain_hint(version)}"
+            ) from None
+        if actual != expected:
+            raise ChecksumError(str(artifact), expected, actual, remedy=retrain_hint(version))
+        model = load_skops(artifact, version)
         if not isinstance(model, TargetModel):
             raise AnionscreenError(
                 f"model file {artifact} holds a {type(model).__name__}, not a TargetModel"
             )
+        # The file is what its card says: a model of this target, of the recorded family.
+        for field, held in (("target", model.target), ("family", model.family)):
+            if card.get(field) != held:
+                raise AnionscreenError(
+                    f"model {version}: its card says {field} {card.get(field)!r} but the model "
+                    f"file holds a {held!r} model; the card was edited or mixed up with "
+                    f"another version's. {retrain_hint(version)}"
+                )
         return model
 
     def load_current(self, target: str) -> tuple[str, TargetModel] | None:
@@ -302,17 +327,3 @@ class ModelRegistry:
         if version is None:
             return None
         return version, self.load(version)
-
-
-def _is_trusted(type_name: str) -> bool:
-    """The project's model classes, numpy's dtype, and classes (not functions) of scikit-learn."""
-    if type_name in _TRUSTED_EXACT:
-        return True
-    if not type_name.startswith("sklearn."):
-        return False
-    module, _, attribute = type_name.rpartition(".")
-    try:
-        found = getattr(importlib.import_module(module), attribute)
-    except (ImportError, AttributeError):
-        return False
-    return inspect.isclass(found)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.settings import Settings
+from anionscreen.datasets.settings import Settings, writable_workspace
 from anionscreen.models.estimators import BASELINE_PRESET, DEFAULT_PRESET, TRAINING_FAMILIES
 from anionscreen.models.features import featurize_formulas
 from anionscreen.models.known import KnownCompounds
@@ -207,6 +207,21 @@ def train_models(
     )
     say = progress or (lambda line: None)
     registry = ModelRegistry(settings.workspace)
+    if register:
+        # Checked before minutes of training, not when registering: the workspace can be
+        # written, and each current version (the parent to compare with) reads cleanly.
+        writable_workspace(settings)
+        for target in targets:
+            parent = registry.current(target)
+            if parent is not None and not force:
+                try:
+                    registry.out_of_fold(parent)
+                except AnionscreenError as err:
+                    raise AnionscreenError(
+                        f"{err}\nA new {target} model is compared with the current one, "
+                        f"{parent}; to train one and make it current without that comparison, "
+                        "add --force"
+                    ) from None
     outcomes = []
     for target in targets:
         say(f"{target}: loading measurements")

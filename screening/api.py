@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.settings import Settings, get_settings
+from anionscreen.datasets.settings import Settings, get_settings, writable_workspace
 from anionscreen.screening.campaign.config import Campaign, campaign_from_dict, load_campaign
 from anionscreen.screening.results.report import write_report
 from anionscreen.screening.results.run import Run
@@ -141,6 +141,7 @@ def run_campaign(
     campaign = _campaign(config_or_path)
     if chunk_size is not None:
         campaign = campaign.with_chunk_size(chunk_size)
+    writable_workspace(settings)  # a valid campaign, and somewhere to put its run
     plan = plan_run(campaign, settings, message=(progress or Progress()).message)
     folder = create_run(
         settings.workspace, _start(plan, executor), campaign.text or _NO_TEXT, run_id=run_id
@@ -163,6 +164,7 @@ def resume_campaign(
     data must be what the run started with.
     """
     settings = _settings(workspace)
+    writable_workspace(settings)
     executor = ExecutorSpec(workers=workers, scheduler=scheduler)
     check_reachable(executor)
     folder = find_run(settings.workspace, os.fspath(run))

@@ -47,7 +47,6 @@ F = Fraction
         ("70Li2S\u201330P2S5", {"Li": F(7, 5), "P": F(3, 5), "S": F(11, 5)}),  # en dash
         ("0.7Li2S + 0.3P2S5", {"Li": F(7, 5), "P": F(3, 5), "S": F(11, 5)}),
         ("Li\u2082S", {"Li": F(2), "S": F(1)}),  # Unicode subscript
-        ("Li2O0", {"Li": F(2)}),  # a zero amount is dropped
         ("Na", {"Na": F(1)}),  # sodium, not a missing-value marker
         ("NaN", {"Na": F(1), "N": F(1)}),  # sodium nitride (in the MP elasticity set)
         ("LiCl*H2O", {"Li": F(1), "Cl": F(1), "H": F(2), "O": F(1)}),  # adduct
@@ -112,7 +111,8 @@ def test_decimal_amounts_stay_exact() -> None:
         ("nan", "a missing-value marker, not a formula"),
         ("#N/A", "a missing-value marker, not a formula"),
         ("inf", "a missing-value marker, not a formula"),
-        ("Li0O0", "all amounts are zero"),
+        ("Li0O0", "Li has amount zero at position 2; leave out an element that is not there"),
+        ("Li2O0", "O has amount zero at position 4; leave out an element that is not there"),
         ("(Li2S", "unbalanced '(': no matching ')'"),
         ("Li2S,P2S5", "unexpected character ',' at position 4"),
         ("Lao.51Li0.34TiO2.94", "unexpected character 'o' at position 2"),
@@ -204,3 +204,43 @@ def test_normalized_formula_is_idempotent_and_order_free(
         divisor = math.gcd(*(int(v) for v in exact.values()))
         exact = {el: v / divisor for el, v in exact.items()}
     assert formula_amounts(key) == exact  # the key keeps the exact amounts
+
+
+def test_parentheses_3000_deep_are_refused_with_a_reason() -> None:
+    text = "(" * 3000 + "Li" + ")" * 3000
+    with pytest.raises(FormulaError) as info:
+        parse_formula(text)
+    assert info.value.reason == "brackets nested more than 20 deep at position 20"
+    assert str(info.value) == (
+        f"cannot read formula {text[:60]!r}... (6002 characters): brackets nested more than 20 "
+        "deep at position 20"
+    )
+    assert parse_formula("(" * 20 + "Li" + ")" * 20)["Li"] == 1.0
+
+
+def test_five_thousand_digit_amount_is_refused_with_a_reason() -> None:
+    with pytest.raises(FormulaError) as info:
+        parse_formula("Li" + "1" * 5000 + "Cl")
+    assert info.value.reason == "the amount at position 2 has 5000 digits; at most 30 are read"
+    with pytest.raises(FormulaError, match="at most 30 are read"):
+        parse_formula("70" * 20 + "Li2S-30P2S5")
+    # Thirty digits are read; amounts too large for a float are refused, not overflowed.
+    assert parse_formula("Li0." + "1" * 29 + "Cl")["Cl"] == 1.0
+    deep = "(" * 20 + "Li" + ("9" * 30 + ")") * 20
+    with pytest.raises(FormulaError, match="the amount of Li is too large"):
+        parse_formula(deep)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Li0Cl", "Li has amount zero at position 2; leave out an element that is not there"),
+        ("Li0.000Cl", "Li has amount zero at position 2; leave out an element that is not there"),
+        ("Li2(SO4)0", "the bracket closing at position 7 has amount zero"),
+        ("0Li2O-100P2O5", "a component has amount zero at position 0; leave it out"),
+    ],
+)
+def test_zero_amount_is_refused(text: str, reason: str) -> None:
+    with pytest.raises(FormulaError) as info:
+        parse_formula(text)
+    assert info.value.reason == reason

@@ -158,3 +158,112 @@ def test_crash_in_the_middle_leaves_the_log_byte_identical(tmp_path: Path) -> No
     append_measurements(settings, second)
     assert read_log(settings)["formula"].tolist() == ["Li2TaS0.4Cl5O0.6", "Li6PS5Cl", "LiBr", "LiI"]
     assert not list(log_path(settings).parent.glob(".measurement_log.csv.*.tmp"))
+
+
+# Issue 14: nothing lost, nothing silently wrong in the log.
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_carriage_return_in_a_text_cell_is_quoted_and_reads_back(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    append_measurements(settings, _write(tmp_path / "first.csv", GOOD))
+    cr = tmp_path / "cr.csv"
+    cr.write_bytes(b'composition,sigma_S_per_cm,note,family\nLi3InCl6,1e-3,"a\rb","x\r\ny"\n')
+    append_measurements(settings, cr)
+    assert b',"x\r\ny",log,,,"a\rb",cr.csv,' in log_path(settings).read_bytes()
+    log = read_log(settings)
+    assert log["note"].tolist()[-1] == "a\rb"
+    assert log["family"].tolist()[-1] == "x\r\ny"
+    append_measurements(settings, _write(tmp_path / "third.csv", "composition,ea_eV\nLiI,0.3\n"))
+    assert read_log(settings)["formula"].tolist() == [
+        "Li2TaS0.4Cl5O0.6", "Li6PS5Cl", "Li3InCl6", "LiI",
+    ]  # fmt: skip
+
+
+def test_carriage_return_in_the_file_name_is_quoted_and_reads_back(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    append_measurements(settings, _write(tmp_path / "a\rb.csv", GOOD))
+    append_measurements(settings, _write(tmp_path / "c,d.csv", "composition,ea_eV\nLiI,0.3\n"))
+    log = read_log(settings)
+    assert log["added_file"].tolist() == ["a\rb.csv", "a\rb.csv", "c,d.csv"]
+    assert log["formula"].tolist() == ["Li2TaS0.4Cl5O0.6", "Li6PS5Cl", "LiI"]
+
+
+def test_the_old_writer_output_fails_verification(tmp_path: Path) -> None:
+    # What the log writer did before issue 14: a carriage return left unquoted. The check that
+    # runs before every replace refuses such bytes.
+    from anionscreen.datasets.measurement_log import _cells, _header, _verify
+
+    settings = _settings(tmp_path)
+    added = append_measurements(settings, _write(tmp_path / "first.csv", GOOD))
+    added.loc[0, "note"] = "a\rb"
+    unquoted = added.loc[:, list(LOG_COLUMNS)].to_csv(index=False, lineterminator="\n").encode()
+    header = _header(LOG_COLUMNS)
+    assert unquoted.startswith(header)
+    with pytest.raises(AnionscreenError, match="nothing was written"):
+        _verify(unquoted[len(header) :], log_path(settings), _cells(added))
+
+
+def test_log_without_final_newline_is_refused_not_repaired(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    append_measurements(settings, _write(tmp_path / "first.csv", GOOD))
+    path = log_path(settings)
+    path.write_bytes(path.read_bytes()[:-1])  # truncate -s -1
+    before = _digest(path)
+    with pytest.raises(AnionscreenError) as info:
+        append_measurements(settings, _write(tmp_path / "two.csv", "composition,ea_eV\nLiI,0.3\n"))
+    assert str(info.value).startswith(f"{path} does not end with a newline: its last line (ending")
+    assert (
+        f"Nothing was written. Check that line: if it is complete, end the file with a newline (echo >> {path})"
+        in str(info.value)
+    )
+    assert _digest(path) == before
+
+
+def test_nul_byte_in_a_note_is_refused_not_cut(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b'composition,sigma_S_per_cm,note\nLi3InCl6,1e-3,"a\x00b"\n')
+    with pytest.raises(AnionscreenError, match=r"nul\.csv holds a NUL byte \(U\+0000\) on line 2"):
+        append_measurements(settings, nul)
+    table = pd.DataFrame({"composition": ["LiCl"], "ea_eV": ["0.5"], "note": ["a\x00b"]})
+    with pytest.raises(DataValidationError) as info:
+        append_measurements(settings, table)
+    assert str(info.value.problems[0]) == (
+        "<table>: row 1, column 'note': got 'a\\x00b'; expected text without control "
+        "characters (U+0000 at position 1)"
+    )
+    assert not log_path(settings).exists()
+
+
+def test_same_file_added_twice_is_refused_unless_allowed(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    csv = _write(tmp_path / "mine.csv", GOOD)
+    first = append_measurements(settings, csv)
+    before = _digest(log_path(settings))
+    with pytest.raises(AnionscreenError) as info:
+        append_measurements(settings, csv)
+    assert str(info.value) == (
+        f"mine.csv (sha256 {first['added_sha256'][0]}) was already added to {log_path(settings)}: "
+        f"2 row(s) from 'mine.csv' at {first['added_at'][0]}. Adding it again would count its "
+        "rows twice; nothing was written. To add it anyway, use --allow-same-file "
+        "(allow_same_file=True)"
+    )
+    assert _digest(log_path(settings)) == before
+    append_measurements(settings, csv, allow_same_file=True)
+    assert len(read_log(settings)) == 4
+
+
+def test_a_row_with_one_cell_too_many_is_refused_as_such(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    bad = _write(tmp_path / "extra.csv", "composition,sigma_S_per_cm\nLiCl,1e-3,25\n")
+    with pytest.raises(AnionscreenError) as info:
+        append_measurements(settings, bad)
+    assert str(info.value) == (
+        f"{bad}: row 1 (line 2) has 3 cells; the header has 2 column(s) (composition, "
+        'sigma_S_per_cm). A comma inside a value must be quoted, e.g. "a, b"'
+    )
+    assert not log_path(settings).exists()

@@ -108,7 +108,7 @@ def test_every_bad_row_is_reported_with_row_column_value_reason() -> None:
     ) in text
     assert (
         "bad.csv: row 5, column 'sigma_S_per_cm': got '12'; expected a conductivity in S/cm "
-        "in (0, 1] (above 1 S/cm is implausible: mS/cm in an S/cm column?)"
+        "in [1e-35, 1] (above 1 S/cm is implausible: mS/cm in an S/cm column?)"
     ) in text
 
 

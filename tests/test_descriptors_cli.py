@@ -56,7 +56,7 @@ def test_file_to_parquet_with_skipped_rows(tmp_path: Path) -> None:
     src.write_text("")
     empty = runner.invoke(app, ["featurize", "--in", str(src), "--out", str(out)])
     assert empty.exit_code == 1
-    assert "--in file in.csv is empty; expected a header line" in empty.stderr
+    assert f"--in file {src} is empty; expected a header line" in empty.stderr
 
 
 @pytest.mark.parametrize(

@@ -156,7 +156,7 @@ def test_load_spaces_file_errors(tmp_path: Path) -> None:
     broken.write_text("[[space]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_spaces(broken)
-    with pytest.raises(ConfigError, match="no such file"):
+    with pytest.raises(ConfigError, match="does not exist"):
         load_spaces(tmp_path / "missing.toml")
 
 

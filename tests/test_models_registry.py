@@ -226,3 +226,83 @@ def test_challenger_on_more_data_is_compared_on_the_common_rows(
     unrelated = reg.register(model, _card(0.01), oof=_oof(0.01, [f"Na{i}Cl" for i in range(1, 9)]))
     assert not unrelated.current
     assert "only 0 composition(s) in common" in unrelated.reason
+
+
+# Issue 14: the registry checks target, format and kind on load.
+
+
+def test_current_sigma_naming_an_ea_model_is_refused(tmp_path: Path, model: TargetModel) -> None:
+    reg = ModelRegistry(tmp_path)
+    _register(reg, model, 0.1)  # ea-0001
+    (tmp_path / "models/sigma").mkdir()
+    (tmp_path / "models/sigma/CURRENT").write_text("ea-0001\n")
+    with pytest.raises(AnionscreenError) as info:
+        reg.load_current("sigma")
+    assert str(info.value) == (
+        f"{tmp_path}/models/sigma/CURRENT names 'ea-0001', which is not a sigma model version "
+        "(versions of sigma: none); make one current with `anionscreen models promote "
+        "sigma-NNNN`, or train one"
+    )
+
+
+def test_non_skops_model_file_with_matching_card_hash_is_refused(
+    tmp_path: Path, model: TargetModel
+) -> None:
+    reg = ModelRegistry(tmp_path)
+    _register(reg, model, 0.1)
+    folder = tmp_path / "models/ea/ea-0001"
+    (folder / "model.skops").write_bytes(b"plain text, not a zip archive\n" * 20)
+    card = json.loads((folder / "card.json").read_text())
+    card["artifact_sha256"] = sha256_file(folder / "model.skops")
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(AnionscreenError) as info:
+        reg.load("ea-0001")
+    assert str(info.value) == (
+        f"model file {folder}/model.skops is not a readable skops model file (BadZipFile: "
+        "File is not a zip file); retrain it (`anionscreen train --target ea`) or make another "
+        "version current (`anionscreen models promote ea-NNNN`)"
+    )
+
+
+def test_edited_card_family_is_refused(tmp_path: Path, model: TargetModel) -> None:
+    reg = ModelRegistry(tmp_path)
+    _register(reg, model, 0.1)
+    path = tmp_path / "models/ea/ea-0001/card.json"
+    card = json.loads(path.read_text())
+    card["family"] = "zzz"
+    path.write_text(json.dumps(card))
+    with pytest.raises(AnionscreenError, match=r"gives family 'zzz', which has no validation"):
+        reg.card("ea-0001")
+    # A family it did validate, but not the one the file holds: refused on load.
+    card["family"], card["metrics"]["et"] = "et", {"mae": 0.1}
+    path.write_text(json.dumps(card))
+    with pytest.raises(AnionscreenError, match=r"its card says family 'et' but the model file"):
+        reg.load("ea-0001")
+
+
+def test_model_checksum_mismatch_says_retrain_not_fetch(tmp_path: Path, model: TargetModel) -> None:
+    reg = ModelRegistry(tmp_path)
+    _register(reg, model, 0.1)
+    with (tmp_path / "models/ea/ea-0001/model.skops").open("ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(ChecksumError) as info:
+        reg.load("ea-0001")
+    assert "fetch it again" not in str(info.value)
+    assert str(info.value).endswith(
+        "The file is corrupt or was changed; retrain it (`anionscreen train --target ea`) or "
+        "make another version current (`anionscreen models promote ea-NNNN`)."
+    )
+
+
+def test_forced_registration_over_a_damaged_current_version(
+    tmp_path: Path, model: TargetModel
+) -> None:
+    reg = ModelRegistry(tmp_path)
+    _register(reg, model, 0.1)
+    (tmp_path / "models/ea/ea-0001/oof.csv").write_text("formula,y,pred\n")
+    with pytest.raises(ChecksumError):
+        _register(reg, model, 0.1)
+    assert reg.versions("ea") == ["ea-0001"]
+    forced = _register(reg, model, 0.1, force=True)
+    assert (forced.version, forced.current) == ("ea-0002", True)
+    assert forced.reason.startswith("forced: ea-0001 could not be read to compare with (")

@@ -220,7 +220,7 @@ def test_cli_predict_formats_and_errors(workspace: Path, tmp_path: Path) -> None
     empty = tmp_path / "empty"
     for args, message in (
         (["--level", "90"], "--level must be in (0, 1), e.g. 0.9; got 90.0"),
-        (["--temperature", "-300"], "--temperature must be above absolute zero"),
+        (["--temperature", "-300"], "--temperature must be a temperature in C in [-200, 1500]"),
     ):
         out = runner.invoke(app, ["-w", str(empty), "predict", "LiCl", *args])
         assert out.exit_code == 1

@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from anionscreen.datasets.errors import ConfigError
+from anionscreen.datasets.errors import AnionscreenError, ConfigError
+from anionscreen.datasets.textfiles import read_text
 from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.campaign.objectives import get_objective
 from anionscreen.screening.spaces.specs import SpaceSpec, spaces_from_config
@@ -264,14 +265,16 @@ def load_campaign(path: str | Path) -> Campaign:
     """Read and validate a campaign TOML file."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ConfigError(f"cannot read campaign file {str(file)!r}: {err.strerror}") from None
+        # UTF-8 with or without a byte-order mark; a binary file is refused by name.
+        text = read_text(file, "campaign file", "a UTF-8 TOML file")
+    except AnionscreenError as err:
+        raise ConfigError(str(err)) from None
     return campaign_from_toml(text, source=str(file))
 
 
 def campaign_from_toml(text: str, source: str = "<campaign>") -> Campaign:
-    """Parse and validate campaign TOML text."""
+    """Parse and validate campaign TOML text (a leading byte-order mark is dropped)."""
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

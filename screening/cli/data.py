@@ -25,9 +25,11 @@ from anionscreen.datasets.external import EXTERNAL_DATASETS, external_dataset
 from anionscreen.datasets.fetch import fetch as fetch_dataset
 from anionscreen.datasets.files import atomic_output, atomic_write_bytes, sha256_of_file
 from anionscreen.datasets.measurement_log import append_measurements, log_path
+from anionscreen.datasets.settings import Settings
 from anionscreen.datasets.sources import SOURCE_NAMES, list_sources, load_measurements
 from anionscreen.screening.cli.context import current_settings
 from anionscreen.screening.cli.options import OutOption, parse_sources, sources_option
+from anionscreen.screening.cli.outputs import check_output
 from anionscreen.screening.cli.tables import check_out, json_records
 
 DEFAULT_EXPORT_SOURCES = ("bundled", "log")
@@ -106,6 +108,14 @@ def _text(table: pd.DataFrame, fmt: str) -> str:
     return table.to_csv(index=False, lineterminator="\n")
 
 
+def _settings_for(ctx: typer.Context, output: Path | None) -> Settings:
+    """The command's settings, after refusing an ``-o`` inside the workspace's stores."""
+    settings = current_settings(ctx)
+    if output is not None:
+        check_output(output, settings, option="--out")
+    return settings
+
+
 @data_app.command("list")
 def list_command(ctx: typer.Context) -> None:
     """List measurement sources with kind, availability, row counts, licence and citation.
@@ -159,7 +169,7 @@ def export_command(
 
     Example: anionscreen data export --sources bundled,log --out measurements.csv
     """
-    df = load_measurements(_sources(sources), current_settings(ctx))
+    df = load_measurements(_sources(sources), _settings_for(ctx, out))
     _report_skipped(df)
     _emit(df, out, output_format)
 
@@ -176,7 +186,7 @@ def combined_command(
 
     Example: anionscreen data combined --sources bundled,obelix --out combined.csv
     """
-    df = load_measurements(_sources(sources), current_settings(ctx))
+    df = load_measurements(_sources(sources), _settings_for(ctx, out))
     _report_skipped(df)
     view = combine(df)
     if view.attrs["dropped_no_formula"]:
@@ -212,15 +222,23 @@ def add_command(
             "modulus_kind, hardness_GPa, density_g_per_cm3, amorphous, family, doi, note."
         ),
     ],
+    allow_same_file: Annotated[
+        bool,
+        typer.Option(
+            "--allow-same-file",
+            help="Add FILE even if a file with the same sha256 was added before (its rows "
+            "then count twice).",
+        ),
+    ] = False,
 ) -> None:
     """Validate every row of FILE and append them to the workspace's measurement log.
 
-    On any bad row, each problem is printed (row, column, value, what was expected), the command exits with code 1, and the log is left byte-identical. On success the rows are appended atomically with their provenance (file name, sha256, time); concurrent adds queue on a file lock.
+    On any bad row, each problem is printed (row, column, value, what was expected), the command exits with code 1, and the log is left byte-identical. On success the rows are appended atomically with their provenance (file name, sha256, time); concurrent adds queue on a file lock. A file already added (same sha256) is refused unless --allow-same-file is given; a log that does not end with a newline is refused, not repaired.
 
     Example: anionscreen data add my_measurements.csv
     """
     settings = current_settings(ctx)
-    added = append_measurements(settings, file)
+    added = append_measurements(settings, file, allow_same_file=allow_same_file)
     typer.echo(
         f"added {len(added)} row(s) from {file.name} (sha256 {added['added_sha256'].iat[0]}) "
         f"to {log_path(settings)}"

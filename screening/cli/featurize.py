@@ -13,10 +13,18 @@ from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.files import CSV_FLOAT_FORMAT
 from anionscreen.descriptors.composite import PRESETS, featurize
 from anionscreen.descriptors.names import NAME_STYLES, feature_names
+from anionscreen.screening.cli.context import current_settings
+from anionscreen.screening.cli.outputs import check_output
 from anionscreen.screening.cli.tables import check_out, read_column, write_table
 
 
+def _listing(out: Path) -> Path:
+    """Where the rows ``--on-error skip`` left out are listed, beside the output."""
+    return out.with_name(out.stem + ".failures.csv")
+
+
 def featurize_command(
+    ctx: typer.Context,
     formulas: Annotated[
         list[str] | None, typer.Argument(help="Formulas, e.g. Li2TaS0.4O0.6Cl5 LiCl.")
     ] = None,
@@ -68,10 +76,22 @@ def featurize_command(
         raise AnionscreenError("--in needs --out FILE (.csv or .parquet)")
     if out is not None:
         check_out(out)
+        inputs = [] if input_file is None else [input_file]
+        settings = current_settings(ctx)
+        check_output(out, settings, option="--out", inputs=inputs)
+        check_output(_listing(out), settings, option="the failure listing of --out", inputs=inputs)
     if names not in NAME_STYLES:
         raise AnionscreenError(f"--names must be one of {', '.join(NAME_STYLES)}; got {names!r}")
     data = read_column(input_file, column) if input_file is not None else pd.Series(formulas)
-    result = featurize(data.tolist(), preset=preset, on_error=on_error)
+    try:
+        result = featurize(data.tolist(), preset=preset, on_error=on_error)
+    except AnionscreenError as err:
+        if on_error != "raise":
+            raise
+        raise AnionscreenError(
+            f"{err}\nTo featurize the other rows and list the failing ones, rerun with "
+            "--on-error skip"
+        ) from None
     table = result.features.rename_axis("row").reset_index()
     table.columns = ["row", "formula", *feature_names(list(table.columns[2:]), names)]
     n_in = len(data)
@@ -80,7 +100,7 @@ def featurize_command(
         table.to_csv(sys.stdout, index=False, float_format=CSV_FLOAT_FORMAT)
     else:
         write_table(table, out)
-        listing = out.with_name(out.stem + ".failures.csv")
+        listing = _listing(out)
         if result.n_failed:
             failures_path = listing
             write_table(result.failures, failures_path)

@@ -17,10 +17,13 @@ from rich.table import Table
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.files import CSV_FLOAT_FORMAT, atomic_output
 from anionscreen.datasets.formula import formula_amounts
+from anionscreen.datasets.textfiles import read_text
 from anionscreen.descriptors.charge import charge_balance
 from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.campaign.config import Campaign, load_campaign
+from anionscreen.screening.cli.context import current_settings
 from anionscreen.screening.cli.options import OutOption
+from anionscreen.screening.cli.outputs import check_output
 from anionscreen.screening.cli.tables import check_out, json_records
 from anionscreen.screening.spaces.chunking import Generator
 from anionscreen.screening.spaces.generators import make_generator
@@ -80,8 +83,8 @@ def _check_out(out: Path) -> None:
 def load_space_file(path: Path) -> list[SpaceSpec]:
     """The ``[[space]]`` tables of a space file, or of a campaign file (validated as one)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(read_text(path, "space file", "a UTF-8 TOML file"))
+    except (AnionscreenError, tomllib.TOMLDecodeError):
         return load_spaces(path)  # which names the file and the problem
     campaign_keys = set(Campaign.model_fields) - {"space"}
     if (set(data) - {"space"}) & campaign_keys:
@@ -129,6 +132,7 @@ def _write_to(
 
 
 def generate(
+    ctx: typer.Context,
     space_file: Annotated[
         Path,
         typer.Argument(
@@ -155,6 +159,7 @@ def generate(
     """
     if out is not None:
         _check_out(out)  # before enumerating, not after printing the counts
+        check_output(out, current_settings(ctx), option="--out", inputs=[space_file])
     specs = load_space_file(space_file)
     generators = [make_generator(spec) for spec in specs]
     table = Table(title=f"Search spaces in {space_file.name}")

@@ -12,10 +12,11 @@ import pandas as pd
 import typer
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.files import CSV_FLOAT_FORMAT, atomic_write_bytes
+from anionscreen.datasets.files import CSV_FLOAT_FORMAT, atomic_write_bytes, writable_folder
 from anionscreen.datasets.published import check_month
-from anionscreen.datasets.settings import Settings
-from anionscreen.models.arrhenius import KELVIN_OFFSET
+from anionscreen.datasets.settings import Settings, writable_workspace
+from anionscreen.datasets.temperature import check_temperature
+from anionscreen.datasets.textfiles import describe_lines, read_csv_table, read_text
 from anionscreen.models.estimators import MODEL_FAMILIES
 from anionscreen.models.predict import Predictor
 from anionscreen.models.registry import ModelRegistry
@@ -29,6 +30,7 @@ from anionscreen.screening.cli.options import (
     parse_sources,
     sources_option,
 )
+from anionscreen.screening.cli.outputs import check_output
 from anionscreen.screening.cli.tables import check_format, format_table, read_table, write_table
 
 models_app = typer.Typer(
@@ -241,11 +243,13 @@ def evaluate(
     from anionscreen.models.plots import coverage_plot, parity_plot
 
     settings = current_settings(ctx)
-    chosen = _Choices(target, sources, exclude_formula, exclude_chemsys, grouping, families)
-    outcomes = chosen.train(settings, register=False, default_families=MODEL_FAMILIES)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = out if out is not None else settings.workspace / "evaluations" / stamp
-    folder.mkdir(parents=True, exist_ok=True)
+    if out is not None:
+        check_output(out, settings, option="--out")
+    writable_folder(folder, "evaluation folder")  # before the cross-validation, not after
+    chosen = _Choices(target, sources, exclude_formula, exclude_chemsys, grouping, families)
+    outcomes = chosen.train(settings, register=False, default_families=MODEL_FAMILIES)
     summary = {}
     for outcome in outcomes:
         res = outcome.result
@@ -266,29 +270,49 @@ def evaluate(
 
 
 def _read_formulas(path: Path, column: str | None) -> list[str]:
-    """Formulas of ``--in``: a column of a CSV/Parquet file, or one per line of a text file."""
-    if path.suffix.lower() in (".csv", ".parquet"):
-        table = read_table(path)
+    """Formulas of ``--in``: a column of a CSV/Parquet file, or one per line of a text file.
+
+    Blank rows (and rows with an empty formula) are left out and listed on stderr.
+    """
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".parquet"):
+        if suffix == ".csv":
+            csv_table = read_csv_table(path, "--in file")  # strict UTF-8 and CSV
+            frame, lines, blank = csv_table.frame, csv_table.lines, csv_table.blank_lines
+        else:
+            frame = read_table(path)
+            lines, blank = tuple(range(1, len(frame) + 1)), ()
         wanted = [column] if column is not None else ["formula", "composition"]
-        for name in wanted:
-            if name in table.columns:
-                return [str(f) for f in table[name].tolist() if str(f).strip()]
-        if column is not None:
+        name = next((c for c in wanted if c in frame.columns), None)
+        if name is None and column is not None:
             raise AnionscreenError(
-                f"{path.name} has no column {column!r}; its columns are {list(table.columns)}"
+                f"{path.name} has no column {column!r}; its columns are {list(frame.columns)}"
             )
-        raise AnionscreenError(
-            f"--in file {path} needs a 'formula' or 'composition' column (or --column NAME); "
-            f"got {list(table.columns)}"
-        )
+        if name is None:
+            raise AnionscreenError(
+                f"--in file {path} needs a 'formula' or 'composition' column (or --column NAME); "
+                f"got {list(frame.columns)}"
+            )
+        cells = ["" if pd.isna(c) else str(c) for c in frame[name].tolist()]
+        empty = [line for line, cell in zip(lines, cells, strict=True) if not cell.strip()]
+        _note_skipped(path, sorted([*blank, *empty]), name)
+        return [cell for cell in cells if cell.strip()]
     if column is not None:
         raise AnionscreenError(
             f"--column reads a .csv or .parquet file; {path.name} is read as one formula per line"
         )
-    if not path.is_file():
-        raise AnionscreenError(f"--in file {path} does not exist")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_text(path, "--in file", "a CSV file or a text file of formulas").splitlines()
+    _note_skipped(path, [n for n, ln in enumerate(lines, start=1) if not ln.strip()], None)
     return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def _note_skipped(path: Path, lines: list[int], column: str | None) -> None:
+    if lines:
+        what = "blank or without a " + repr(column) if column else "blank"
+        typer.echo(
+            f"note: {path}: skipped {len(lines)} row(s) {what}, on line(s) {describe_lines(lines)}",
+            err=True,
+        )
 
 
 def predict(
@@ -332,10 +356,7 @@ def predict(
     # Checked before any model is trained (that can take minutes), not after.
     if not 0.0 < level < 1.0:
         raise AnionscreenError(f"--level must be in (0, 1), e.g. 0.9; got {level}")
-    if not temperature > -KELVIN_OFFSET:
-        raise AnionscreenError(
-            f"--temperature must be above absolute zero (-273.15 C); got {temperature} C"
-        )
+    check_temperature(temperature, "--temperature")
     wanted = list(formulas or [])
     if in_file is not None:
         wanted += _read_formulas(in_file, column)
@@ -344,9 +365,12 @@ def predict(
     if not wanted:
         raise AnionscreenError("give formulas as arguments or a file with --in")
     settings = current_settings(ctx)
+    if out is not None:
+        check_output(out, settings, option="--out", inputs=[] if in_file is None else [in_file])
     registry = ModelRegistry(settings.workspace)
     missing = [t for t in TARGETS if registry.current(t) is None]
     if missing:
+        writable_workspace(settings)  # before minutes of training, not after
         typer.echo(
             f"no current {', '.join(missing)} model in {registry.root}: training on the "
             "available data first (seconds on the bundled data, minutes with external sets)",

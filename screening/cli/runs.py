@@ -153,6 +153,11 @@ def report(
     Example: anionscreen report latest
     """
     from anionscreen.screening.api import open_run
+    from anionscreen.screening.cli.outputs import check_output
 
-    found = open_run(run, workspace=current_settings(ctx).workspace)
+    settings = current_settings(ctx)
+    if out is not None:
+        # A report may go into a run that is still going; write_report refuses finished ones.
+        check_output(out, settings, option="--out", exclude=("runs",))
+    found = open_run(run, workspace=settings.workspace)
     typer.echo(str(found.report(out)))

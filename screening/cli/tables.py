@@ -19,6 +19,7 @@ import pandas as pd
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.files import CSV_FLOAT_FORMAT, atomic_output
+from anionscreen.datasets.textfiles import read_csv_table
 
 FORMATS = ("table", "csv", "json")
 #: The table formats ``--out FILE`` writes, by suffix.
@@ -109,13 +110,14 @@ def read_table(path: Path, option: str = "--in") -> pd.DataFrame:
     if not path.is_file():
         raise AnionscreenError(f"{option} file {str(path)!r} does not exist")
     if suffix == ".parquet":
-        return pd.read_parquet(path)
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise AnionscreenError(
-            f"{option} file {path.name} is empty; expected a header line"
-        ) from None
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+            raise AnionscreenError(
+                f"{option} file {path} is not a readable Parquet file: {err}"
+            ) from None
+    # Strict UTF-8 and CSV: a Latin-1 or binary file, or a row with too many cells, is named.
+    return read_csv_table(path, f"{option} file").frame
 
 
 def read_column(path: Path, column: str, option: str = "--in") -> pd.Series:

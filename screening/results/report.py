@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
-from anionscreen.datasets.files import atomic_write_bytes
+from anionscreen.datasets.files import atomic_write_bytes, writable_folder
 from anionscreen.screening.campaign.config import Campaign, campaign_from_dict
 from anionscreen.screening.results import report_figures as figures
 from anionscreen.screening.results.citations import run_bibliography
@@ -178,6 +178,7 @@ def write_report(run: RunFolder, out_dir: Path) -> Path:
     have its final tables (a finished run, or one being sealed).
     """
     _check_out_dir(out_dir)
+    writable_folder(out_dir, "report folder")
     if not run.file(layout.CANDIDATES).is_file():
         raise RunError(
             f"run {run.run_id!r} has no final tables yet, so no report: resume it "

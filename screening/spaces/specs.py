@@ -28,7 +28,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from anionscreen.datasets.errors import ConfigError
+from anionscreen.datasets.errors import AnionscreenError, ConfigError
+from anionscreen.datasets.textfiles import read_text
 from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.spaces.fields import (
     CommonModel,
@@ -303,9 +304,11 @@ def load_spaces(path: Path) -> list[SpaceSpec]:
     """Read and validate the ``[[space]]`` tables of a TOML file."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise ConfigError(f"{path}: no such file") from err
+        text = read_text(path, "space file", "a UTF-8 TOML file")
+    except AnionscreenError as err:
+        raise ConfigError(str(err)) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML ({err})") from err
     unknown = set(data) - {"space"}
