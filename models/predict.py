@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+from pymatgen.core.composition import Composition
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.settings import Settings
@@ -148,9 +149,13 @@ class Predictor:
         return {t: v for t, (v, _) in self.models.items()}
 
     def predict(
-        self, formulas: Sequence[str], *, temperature_c: float = REFERENCE_C
+        self, formulas: Sequence[str | Composition], *, temperature_c: float = REFERENCE_C
     ) -> pd.DataFrame:
-        """Predict for formulas (parsed strictly; a bad one raises ``FormulaError``)."""
+        """Predict for formulas (parsed strictly; a bad one raises ``FormulaError``).
+
+        ``formula`` echoes each input as given; a pymatgen ``Composition`` comes back as a
+        chemist writes it (``Li2TaS0.4O0.6Cl5``).
+        """
         return self.predict_chunk(chunk_of_formulas(formulas), temperature_c=temperature_c)
 
     def predict_chunk(
