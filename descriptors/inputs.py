@@ -109,7 +109,7 @@ def _read_item(item: Any) -> tuple[Composition, str]:
     )
 
 
-def plain_fractions(plain: PlainFormulas, rows: np.ndarray, out: np.ndarray) -> None:
+def _plain_fractions(plain: PlainFormulas, rows: np.ndarray, out: np.ndarray) -> None:
     """Write the element fractions of the fast rows ``rows`` of ``plain`` into the same rows of
     ``out`` (zeros there), divided as ``parse_formula``'s ``Composition`` divides them."""
     elements = plain.elements[rows]
@@ -127,7 +127,7 @@ def _from_items(items: Sequence[Any]) -> PreparedInput:
     # Plain formula text in bulk (the fast text path); everything else row by row below.
     plain = read_plain(items)
     fast = np.flatnonzero(plain.fast)
-    plain_fractions(plain, fast, fractions)
+    _plain_fractions(plain, fast, fractions)
     good = plain.fast.copy()
     exact = plain.fast.copy()
     formulas[fast] = [items[i] for i in fast.tolist()]
