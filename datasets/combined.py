@@ -6,7 +6,8 @@ measurement rows by composition and target and reports how many values there are
 median, minimum and maximum, instead of picking one. Rows are grouped by
 :func:`~anionscreen.datasets.formula.composition_key`, so one compound written at two scales
 (``Li7P3S11`` in OBELiX, the glass ``70Li2S-30P2S5`` = ``Li1.4P0.6S2.2`` in Liverpool) is one
-group; its ``formula`` is the shortest of the normalised formulas it was written as.
+group; its ``formula`` is the spelling the sources use most for it (:func:`name_by_composition`),
+in the order they write it.
 
 Targets: ``log10_sigma`` (log10 of S/cm), ``ea_eV`` and ``log10_modulus`` (log10 of GPa, one
 target per ``modulus_kind``, since bulk, shear, Young and indentation moduli differ).
@@ -18,6 +19,8 @@ cannot be grouped; their number is in ``attrs["dropped_no_formula"]``.
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -84,12 +87,28 @@ def _long(df: pd.DataFrame) -> pd.DataFrame:
     return long
 
 
-def _shortest_formula_of_composition(formulas: pd.Series) -> dict[str, str]:
-    """Each formula -> the shortest formula (then alphabetical) of the same composition."""
+def name_by_composition(formulas: pd.Series, keys: pd.Series | None = None) -> dict[str, str]:
+    """Each formula -> the name of its composition among the spellings given.
+
+    The name is the spelling written most often, then the shortest, then the first
+    alphabetically, so ``Li6PS5Cl`` (three rows) names the group that ``ClLi6PS5`` (one row)
+    also belongs to. ``keys`` are the formulas'
+    :func:`~anionscreen.datasets.formula.composition_key` when the caller has them already.
+    """
+    texts = formulas.astype(str)
+    counts = Counter(texts)
+    if keys is None:
+        key_of = {f: composition_key(f) for f in counts}
+    else:
+        key_of = dict(zip(texts, keys.astype(str), strict=True))
     by_key: dict[str, list[str]] = {}
-    for formula in sorted(set(formulas.astype(str))):
-        by_key.setdefault(composition_key(formula), []).append(formula)
-    return {f: min(group, key=lambda g: (len(g), g)) for group in by_key.values() for f in group}
+    for formula in sorted(counts):
+        by_key.setdefault(key_of[formula], []).append(formula)
+    return {
+        f: min(group, key=lambda g: (-counts[g], len(g), g))
+        for group in by_key.values()
+        for f in group
+    }
 
 
 def combine(df: pd.DataFrame) -> pd.DataFrame:
@@ -110,7 +129,7 @@ def combine(df: pd.DataFrame) -> pd.DataFrame:
     """
     has_formula = df["formula"].astype(str) != ""
     kept = df[has_formula.to_numpy()].copy()
-    kept["formula"] = kept["formula"].map(_shortest_formula_of_composition(kept["formula"]))
+    kept["formula"] = kept["formula"].map(name_by_composition(kept["formula"]))
     long = _long(kept)
     long["used"] = ~(long["censored"] | long["not_rt"])
     long["used_value"] = long["value"].where(long["used"])

@@ -46,6 +46,7 @@ from anionscreen.datasets.errors import FormulaError
 
 __all__ = [
     "FormulaError",
+    "chemical_formula",
     "composition_key",
     "formula_amounts",
     "normalized_formula",
@@ -376,21 +377,9 @@ def format_amount(value: float) -> str:
     return repr(rounded)
 
 
-def normalized_formula(comp: Composition) -> str:
-    """The canonical formula used as the dedup key everywhere.
-
-    Elements are ordered by Pauling electronegativity, then symbol (pymatgen's order; noble
-    gases, which have none, come last). Integer formulas are reduced by their greatest common
-    divisor; fractional formulas are kept at the scale given. Amounts are printed to at most
-    six decimals without float noise and without a ``1``.
-
-    Examples
-    --------
-    >>> normalized_formula(parse_formula("Li2TaO0.6S0.4Cl5"))
-    'Li2TaS0.4Cl5O0.6'
-    >>> normalized_formula(parse_formula("Li14P6S22"))
-    'Li7P3S11'
-    """
+def _printed_amounts(comp: Composition) -> dict[str, float]:
+    """Element amounts as formulas print them, in the composition's own order: six decimals
+    without float noise, integer formulas reduced by their greatest common divisor."""
     amounts = {el.symbol: float(amt) for el, amt in comp.element_composition.items() if amt}
     if not amounts:
         raise FormulaError(str(comp), "empty composition")
@@ -402,6 +391,47 @@ def normalized_formula(comp: Composition) -> str:
         divisor = math.gcd(*(int(amt) for amt in rounded.values()))
         if divisor > 1:
             amounts = {el: amt / divisor for el, amt in rounded.items()}
+    return amounts
+
+
+def chemical_formula(comp: Composition) -> str:
+    """A composition written as chemists write it: its elements in the order it holds them.
+
+    :func:`parse_formula` keeps the order of the text (``Li2TaS0.4O0.6Cl5``, ``Li2OHCl``), and
+    so does a ``Composition`` built from a string or a dict. Amounts are printed as in
+    :func:`normalized_formula` (integer formulas reduced by their greatest common divisor,
+    fractional ones kept at the scale given, at most six decimals, no ``1``). For joins and
+    deduplication use :func:`normalized_formula` or :func:`composition_key`, which do not
+    depend on the order.
+
+    Examples
+    --------
+    >>> chemical_formula(parse_formula("Li2TaS0.4O0.6Cl5"))
+    'Li2TaS0.4O0.6Cl5'
+    >>> chemical_formula(Composition("Li4O2H2Cl2"))
+    'Li2OHCl'
+    """
+    amounts = _printed_amounts(comp)
+    return "".join(f"{el}{format_amount(amt)}" for el, amt in amounts.items())
+
+
+def normalized_formula(comp: Composition) -> str:
+    """The canonical formula used as the dedup key everywhere.
+
+    Elements are ordered by Pauling electronegativity, then symbol (pymatgen's order; noble
+    gases, which have none, come last). Integer formulas are reduced by their greatest common
+    divisor; fractional formulas are kept at the scale given. Amounts are printed to at most
+    six decimals without float noise and without a ``1``. People read
+    :func:`chemical_formula`; this order is for keys.
+
+    Examples
+    --------
+    >>> normalized_formula(parse_formula("Li2TaO0.6S0.4Cl5"))
+    'Li2TaS0.4Cl5O0.6'
+    >>> normalized_formula(parse_formula("Li14P6S22"))
+    'Li7P3S11'
+    """
+    amounts = _printed_amounts(comp)
     symbols = sorted(amounts, key=element_order_key)
     return "".join(f"{el}{format_amount(amounts[el])}" for el in symbols)
 

@@ -14,8 +14,11 @@ Rules worth knowing:
 * A censored conductivity is written ``<1E-10`` in the sigma column or as the value plus
   ``sigma_censored`` ``<`` / ``>``; the value is then the bound, never a measurement.
 * ``temperature_C`` may be ``RT``, read as 25 C (the note says so).
-* ``formula`` is the normalised formula (:func:`~anionscreen.datasets.formula.normalized_formula`)
-  of ``formula`` when the input has one, else of ``composition``.
+* ``formula`` is the formula as the source wrote it, read and rewritten with its amounts
+  (:func:`~anionscreen.datasets.formula.chemical_formula`: ``Li2OHCl`` stays ``Li2OHCl``,
+  ``70Li2S-30P2S5`` becomes ``Li1.4S2.2P0.6``), from ``formula`` when the input has one, else
+  from ``composition``. Joins and deduplication never compare this text: they use
+  :func:`~anionscreen.datasets.formula.composition_key`.
 * ``modulus_kind`` (indentation, Young, storage, bulk, shear) and ``modulus_method``
   (:data:`MODULUS_METHODS`; ``DFT`` for computed values) say what a modulus is.
 * ``published`` is when the value was published, ``2024`` or ``2024-07``. For a dataset that
@@ -35,7 +38,7 @@ from typing import Literal
 import pandas as pd
 
 from anionscreen.datasets.errors import DataValidationError, FormulaError, RowProblem
-from anionscreen.datasets.formula import normalized_formula, parse_formula
+from anionscreen.datasets.formula import chemical_formula, parse_formula
 from anionscreen.datasets.temperature import TEMPERATURE_RANGE_C
 
 MEASUREMENT_COLUMNS: tuple[str, ...] = (
@@ -238,7 +241,7 @@ def _formula(
         check.problem("composition", composition, "a composition (formula as written)")
         out["formula"] = ""
         return
-    formula, reason = _normalized(text)
+    formula, reason = _written(text)
     out["formula"] = formula
     if reason:
         if on_unreadable == "reject" or column == "formula":
@@ -248,10 +251,10 @@ def _formula(
 
 
 @lru_cache(maxsize=65536)
-def _normalized(text: str) -> tuple[str, str]:
-    """(normalised formula, '') or ('', reason); cached because datasets repeat formulas."""
+def _written(text: str) -> tuple[str, str]:
+    """(chemical formula, '') or ('', reason); cached because datasets repeat formulas."""
     try:
-        return normalized_formula(parse_formula(text)), ""
+        return chemical_formula(parse_formula(text)), ""
     except FormulaError as err:
         return "", err.reason
 

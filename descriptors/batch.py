@@ -17,7 +17,8 @@ from typing import Protocol
 import numpy as np
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.descriptors.charge import assign_oxidation_states
+from anionscreen.descriptors.charge import assign_oxidation_states, default_oxidation_states
+from anionscreen.descriptors.charge_batch import first_neutral_states
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.engine import BLOCK_ROWS, PresentElements, blocks, present_elements
 from anionscreen.descriptors.inputs import PreparedInput, RowFailure
@@ -86,14 +87,37 @@ def _failure_text(failures: Sequence[RowFailure], limit: int = 5) -> str:
 def with_states(prepared: PreparedInput) -> tuple[PreparedInput, np.ndarray]:
     """Oxidation states for the chunk: the generator's, else the exact neutral assignment.
 
+    Rows the fast text path read are settled in bulk from their exact amounts
+    (:func:`~anionscreen.descriptors.charge_batch.first_neutral_states`); the others, and any
+    without a neutral assignment, go through
+    :func:`~anionscreen.descriptors.charge.assign_oxidation_states`, which words each failure.
     Rows without a neutral assignment move from the chunk to ``failures``.
     """
     chunk = prepared.chunk
     if chunk.oxidation_states is not None:
         return prepared, chunk.oxidation_states
-    # An empty text makes the assignment recover exact amounts from the fraction row.
-    texts = np.where(prepared.exact_text, chunk.formulas, "")
-    states, failed = assign_oxidation_states(chunk.fractions, list(texts))
+    states = np.full(chunk.fractions.shape, np.nan)
+    settled = np.zeros(len(chunk), dtype=bool)
+    plain = prepared.plain
+    if plain is not None:
+        rows = np.flatnonzero(plain.fast[prepared.kept])
+        source = prepared.kept[rows]
+        settled[rows] = first_neutral_states(
+            plain.elements[source],
+            plain.mantissas[source],
+            plain.decimals[source],
+            default_oxidation_states,
+            states,
+            rows,
+        )
+    rest = np.flatnonzero(~settled)
+    failed: list[tuple[int, str]] = []
+    if rest.size:
+        # An empty text makes the assignment recover exact amounts from the fraction row.
+        texts = np.where(prepared.exact_text[rest], chunk.formulas[rest], "")
+        found, failed_rest = assign_oxidation_states(chunk.fractions[rest], list(texts))
+        states[rest] = found
+        failed = [(int(rest[row]), reason) for row, reason in failed_rest]
     if not failed:
         return prepared, states
     bad = np.zeros(len(chunk), dtype=bool)
@@ -106,7 +130,12 @@ def with_states(prepared: PreparedInput) -> tuple[PreparedInput, np.ndarray]:
     failures = sorted([*prepared.failures, *extra], key=lambda f: f.row)
     return (
         PreparedInput(
-            smaller, prepared.kept[keep], prepared.n_rows, failures, prepared.exact_text[keep]
+            smaller,
+            prepared.kept[keep],
+            prepared.n_rows,
+            failures,
+            prepared.exact_text[keep],
+            prepared.plain,
         ),
         states[keep],
     )

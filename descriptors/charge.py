@@ -23,6 +23,8 @@ from pymatgen.core.periodic_table import Element
 
 from anionscreen.datasets.errors import AnionscreenError, FormulaError
 from anionscreen.datasets.formula import formula_amounts
+from anionscreen.datasets.formula_batch import read_plain
+from anionscreen.descriptors.charge_batch import plain_states
 from anionscreen.descriptors.elements import HALOGENS, N_ELEMENTS, element_index
 
 _FIXED_STATES: dict[str, tuple[int, ...]] = {
@@ -299,12 +301,15 @@ def assign_oxidation_states(
             f"{fractions.shape} and {len(formulas)} formulas"
         )
     index = element_index()
-    states = np.full(fractions.shape, np.nan)
+    texts = [str(text) for text in formulas]
+    states, settled = plain_states(
+        fractions, read_plain(texts), lambda symbol: _allowed_for(symbol, allowed)
+    )
     failures: list[tuple[int, str]] = []
     parsed: dict[str, dict[str, Fraction] | None] = {}
     balanced: dict[tuple[tuple[str, Fraction], ...], ChargeBalance] = {}
-    for row, text in enumerate(formulas):
-        key = str(text)
+    for row in np.flatnonzero(~settled).tolist():
+        key = texts[row]
         if key not in parsed:
             try:
                 parsed[key] = formula_amounts(key)

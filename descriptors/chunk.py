@@ -2,7 +2,7 @@
 
 A :class:`CompositionChunk` is the array form of many compositions: an element-fraction
 matrix (float64, rows sum to 1, columns in :func:`~anionscreen.descriptors.elements.element_symbols`
-order), a reduced formula per row, optionally the oxidation state assigned to each element of
+order), a formula per row as people read it, optionally the oxidation state assigned to each element of
 each row, and the generator's parameters (``space``, ``M``, ``X``, ``x``, ...) as a DataFrame.
 """
 
@@ -16,7 +16,7 @@ import pandas as pd
 from pymatgen.core.composition import Composition
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.formula import normalized_formula
+from anionscreen.datasets.formula import chemical_formula, normalized_formula, parse_formula
 from anionscreen.descriptors.elements import N_ELEMENTS, element_index
 
 
@@ -29,18 +29,24 @@ class CompositionChunk:
     fractions : ndarray of shape (n, 118), float64
         Atomic fraction of each element; each row sums to 1.
     formulas : ndarray of shape (n,), object
-        Reduced formula of each row, for people and joins.
+        Formula of each row as people read it: the text the user gave, or the generator's
+        template order (``Li2TaS0.4O0.6Cl5``). Joins use the fractions, never this text.
     oxidation_states : ndarray of shape (n, 118), float64, or None
         Oxidation state assigned to each present element (NaN where the element is absent),
         or ``None`` when no states were assigned.
     params : DataFrame
         One row per composition with the generator's parameters (may have no columns).
+    formula_keys : ndarray of shape (n,), object, or None
+        The normalised formula of each row
+        (:func:`~anionscreen.datasets.formula.normalized_formula`: elements by
+        electronegativity), for joins and deduplication; ``None`` when not known.
     """
 
     fractions: np.ndarray
     formulas: np.ndarray
     oxidation_states: np.ndarray | None = None
     params: pd.DataFrame = field(default_factory=pd.DataFrame)
+    formula_keys: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = self.fractions.shape[0]
@@ -62,6 +68,10 @@ class CompositionChunk:
             )
         if len(self.params.columns) and len(self.params) != n:
             raise AnionscreenError(f"params must have {n} rows; got {len(self.params)}")
+        if self.formula_keys is not None and self.formula_keys.shape != (n,):
+            raise AnionscreenError(
+                f"formula_keys must have shape ({n},); got {self.formula_keys.shape}"
+            )
 
     def __len__(self) -> int:
         return int(self.fractions.shape[0])
@@ -83,13 +93,33 @@ def chunk_from_compositions(
 ) -> CompositionChunk:
     """Build a chunk (without oxidation states) from pymatgen compositions.
 
-    Formulas are :func:`~anionscreen.datasets.formula.normalized_formula`, the project's dedup key.
+    Formulas are :func:`~anionscreen.datasets.formula.chemical_formula`: each composition as a
+    chemist writes it, elements in the order the composition holds them; ``formula_keys`` are
+    their :func:`~anionscreen.datasets.formula.normalized_formula`.
     """
     comps = list(compositions)
     fractions = compositions_to_fractions(comps)
-    formulas = np.array([normalized_formula(c) for c in comps], dtype=object)
+    formulas = np.array([chemical_formula(c) for c in comps], dtype=object)
     return CompositionChunk(
         fractions=fractions,
         formulas=formulas,
         params=params if params is not None else pd.DataFrame(index=pd.RangeIndex(len(comps))),
+        formula_keys=np.array([normalized_formula(c) for c in comps], dtype=object),
     )
+
+
+def formula_keys(chunk: CompositionChunk) -> np.ndarray:
+    """The normalised formula of each row: the chunk's own, else read from its formulas.
+
+    A row whose formula text cannot be read (a label such as ``"row 3 of the amount
+    matrix"``) gets an empty key.
+    """
+    if chunk.formula_keys is not None:
+        return chunk.formula_keys
+    keys = np.empty(len(chunk), dtype=object)
+    for row, text in enumerate(chunk.formulas):
+        try:
+            keys[row] = normalized_formula(parse_formula(str(text)))
+        except AnionscreenError:
+            keys[row] = ""
+    return keys

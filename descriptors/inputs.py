@@ -4,7 +4,12 @@ Accepted: a :class:`CompositionChunk`; formula strings or pymatgen ``Composition
 (list, tuple, 1-D array, pandas Series or one-column DataFrame); or a 2-D numeric array of
 shape (n, 118) read as element amounts in :func:`element_symbols` column order (rows are
 scaled to fractions). Formulas are read by
-:func:`anionscreen.datasets.formula.parse_formula`, the project's one strict parser.
+:func:`anionscreen.datasets.formula.parse_formula`, the project's one strict parser; plain
+formula text (``Li2TaS0.4O0.6Cl5``) is read in bulk by
+:func:`anionscreen.datasets.formula_batch.read_plain`, which gives the same fractions to the bit
+and leaves every other row to ``parse_formula``. A row keeps the text it was given as its
+formula; a ``Composition`` is written as a chemist writes it (``Li2TaS0.4O0.6Cl5``, elements in
+the order the composition holds them).
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from pymatgen.core.composition import Composition
 from scipy import sparse
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.formula import parse_formula
+from anionscreen.datasets.formula import chemical_formula, parse_formula
+from anionscreen.datasets.formula_batch import PlainFormulas, read_plain
 from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import N_ELEMENTS, element_index, element_symbols
 
@@ -40,7 +46,9 @@ class PreparedInput:
     ``kept[i]`` is the input position of chunk row ``i``; ``failures`` lists the rest.
     ``exact_text[i]`` says whether ``chunk.formulas[i]`` holds the amounts exactly as the user
     wrote them (formula strings); otherwise (amount matrices, Compositions) exact amounts are
-    recovered from the fraction row when oxidation states are assigned.
+    recovered from the fraction row when oxidation states are assigned. ``plain`` holds the
+    exact amounts of the input rows read by the fast text path (indexed by input position),
+    so oxidation states need not read the text again.
     """
 
     chunk: CompositionChunk
@@ -48,6 +56,7 @@ class PreparedInput:
     n_rows: int
     failures: list[RowFailure]
     exact_text: np.ndarray
+    plain: PlainFormulas | None = None
 
 
 def _row_formula(row: np.ndarray) -> str:
@@ -92,7 +101,7 @@ def _read_item(item: Any) -> tuple[Composition, str]:
     if isinstance(item, Composition):
         if not item.num_atoms > 0:
             raise AnionscreenError(f"composition {item!r} has no atoms")
-        return item, item.formula.replace(" ", "")
+        return item, chemical_formula(item)
     if isinstance(item, str):
         return parse_formula(item), item
     raise AnionscreenError(
@@ -100,15 +109,31 @@ def _read_item(item: Any) -> tuple[Composition, str]:
     )
 
 
+def _plain_fractions(plain: PlainFormulas, rows: np.ndarray, out: np.ndarray) -> None:
+    """Write the element fractions of the fast rows ``rows`` of ``plain`` into the same rows of
+    ``out`` (zeros there), divided as ``parse_formula``'s ``Composition`` divides them."""
+    elements = plain.elements[rows]
+    present = elements >= 0
+    fractions = plain.amounts[rows] / plain.totals[rows, None]
+    flat = rows[:, None] * out.shape[1] + elements  # one scatter into the flat matrix
+    out.reshape(-1)[flat[present]] = fractions[present]
+
+
 def _from_items(items: Sequence[Any]) -> PreparedInput:
     index = element_index()
     n = len(items)
     fractions = np.zeros((n, N_ELEMENTS))
     formulas = np.empty(n, dtype=object)
-    good = np.zeros(n, dtype=bool)
-    exact = np.zeros(n, dtype=bool)
+    # Plain formula text in bulk (the fast text path); everything else row by row below.
+    plain = read_plain(items)
+    fast = np.flatnonzero(plain.fast)
+    _plain_fractions(plain, fast, fractions)
+    good = plain.fast.copy()
+    exact = plain.fast.copy()
+    formulas[fast] = [items[i] for i in fast.tolist()]
     failures: list[RowFailure] = []
-    for row, item in enumerate(items):
+    for row in np.flatnonzero(~plain.fast).tolist():
+        item = items[row]
         try:
             comp, text = _read_item(item)
             amounts = comp.element_composition
@@ -124,8 +149,10 @@ def _from_items(items: Sequence[Any]) -> PreparedInput:
         good[row] = True
         exact[row] = isinstance(item, str)
     kept = np.flatnonzero(good)
-    chunk = CompositionChunk(fractions=fractions[kept], formulas=formulas[kept])
-    return PreparedInput(chunk, kept, n, failures, exact[kept])
+    if kept.size < n:
+        fractions, formulas, exact = fractions[kept], formulas[kept], exact[kept]
+    chunk = CompositionChunk(fractions=fractions, formulas=formulas)
+    return PreparedInput(chunk, kept, n, failures, exact, plain)
 
 
 def _from_chunk(chunk: CompositionChunk) -> PreparedInput:

@@ -36,7 +36,7 @@ from pymatgen.core.entries import Entry
 from pymatgen.core.periodic_table import Element
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.datasets.formula import normalized_formula, parse_formula
+from anionscreen.datasets.formula import chemical_formula, parse_formula
 from anionscreen.descriptors.chunk import compositions_to_fractions
 from anionscreen.descriptors.elements import N_ELEMENTS, element_index
 
@@ -263,12 +263,13 @@ class LiWindowCalculator:
         """The window of one composition (an edge helper over :meth:`window_arrays`).
 
         A string is read strictly (:func:`~anionscreen.datasets.formula.parse_formula`);
-        ``formula`` in the result is the project's normalised formula.
+        ``formula`` in the result is written as given
+        (:func:`~anionscreen.datasets.formula.chemical_formula`).
         """
         comp = parse_formula(composition) if isinstance(composition, str) else composition
         arrays = self.window_arrays(compositions_to_fractions([comp]))
         return StabilityWindow(
-            formula=normalized_formula(comp),
+            formula=chemical_formula(comp),
             reduction_limit_V=float(arrays.reduction_limit_V[0]),
             oxidation_limit_V=float(arrays.oxidation_limit_V[0]),
             reduction_products=arrays.reduction_products[0],

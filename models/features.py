@@ -5,21 +5,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
+from pymatgen.core.composition import Composition
 
+from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.formula import parse_formula
-from anionscreen.descriptors.chunk import CompositionChunk, chunk_from_compositions
+from anionscreen.descriptors.chunk import CompositionChunk
+from anionscreen.descriptors.inputs import prepare_input
 from anionscreen.models.estimators import make_featurizer
 
 
-def chunk_of_formulas(formulas: Sequence[str] | np.ndarray) -> CompositionChunk:
-    """Parse formulas strictly (a bad one raises ``FormulaError``) into a chunk."""
-    chunk = chunk_from_compositions(parse_formula(str(f)) for f in formulas)
-    # Keep the caller's spelling as the row label (the chunk's own is the reduced formula).
+def chunk_of_formulas(formulas: Sequence[str | Composition] | np.ndarray) -> CompositionChunk:
+    """Parse formulas strictly (a bad one raises ``FormulaError``) into a chunk.
+
+    Plain formula text is read in bulk (the fast text path of
+    :func:`~anionscreen.descriptors.inputs.prepare_input`), the rest by
+    :func:`~anionscreen.datasets.formula.parse_formula`; the fractions are the same either way.
+    Each row keeps the caller's spelling as its formula; a pymatgen ``Composition`` is written
+    as a chemist writes it (``Li2TaS0.4O0.6Cl5``, not ``Li2 Ta1 S0.4 O0.6 Cl5``).
+    """
+    items = [f if isinstance(f, Composition) else str(f) for f in formulas]
+    prepared = prepare_input(items)
+    if prepared.failures:
+        first = prepared.failures[0]
+        item = items[first.row]
+        if isinstance(item, str):
+            parse_formula(item)  # raises the parser's own FormulaError
+        raise AnionscreenError(first.reason)
+    chunk = prepared.chunk
     return CompositionChunk(
         fractions=chunk.fractions,
-        formulas=np.asarray([str(f) for f in formulas], dtype=object),
-        oxidation_states=chunk.oxidation_states,
-        params=chunk.params,
+        formulas=chunk.formulas,
+        params=pd.DataFrame(index=pd.RangeIndex(len(items))),
     )
 
 

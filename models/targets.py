@@ -14,7 +14,7 @@ Rules (each count appears in :attr:`TargetTable.report`):
 * ``ea``: label Ea (eV).
 * ``modulus``: DFT bulk (K) and shear (G) moduli (rows of :data:`DFT_SOURCES` or with
   ``modulus_method`` DFT) of ionic compounds (with an anion element; intermetallics are
-  ``dft_not_ionic``), per formula the median of each, give Young's modulus
+  ``dft_not_ionic``), per composition (key) the median of each, give Young's modulus
   ``E = 9KG / (3K + G)`` (``dft_formulas``); label log10 E (GPa). Measured indentation,
   Young's and storage moduli of electrolytes (``measured``) are the calibration rows of the
   map from DFT stiffness to measured moduli (:mod:`anionscreen.models.measured`), one per
@@ -22,9 +22,11 @@ Rules (each count appears in :attr:`TargetTable.report`):
   formulas, the measured moduli are the training rows themselves (and intervals are wide).
 * Duplicates: rows are grouped by composition at any scale
   (:func:`~anionscreen.datasets.formula.composition_key`: ``Li7P3S11`` and the glass
-  ``Li1.4P0.6S2.2`` are one model input) and the label is the median over the group, named by
-  its shortest formula (``duplicates_merged`` counts the rows folded into another). Formula
-  exclusions match by composition the same way.
+  ``Li1.4P0.6S2.2`` are one model input, and so are ``Li2OHCl`` and ``Li2HClO``) and the label
+  is the median over the group; groups are ordered by that key and named as their sources
+  write them most (:func:`~anionscreen.datasets.combined.name_by_composition`;
+  ``duplicates_merged`` counts the rows folded into another).
+  Formula exclusions match by composition the same way.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import numpy as np
 import pandas as pd
 from pymatgen.core.composition import Composition
 
+from anionscreen.datasets.combined import name_by_composition
 from anionscreen.datasets.errors import AnionscreenError, FormulaError
 from anionscreen.datasets.formula import composition_key, normalized_formula, parse_formula
 from anionscreen.datasets.published import published_before as published_before_mask
@@ -155,20 +158,15 @@ def _composition_keys(formulas: pd.Series) -> pd.Series:
 
 
 def _dedupe(rows: pd.DataFrame, label: np.ndarray) -> tuple[pd.DataFrame, int]:
-    # One row per composition, whatever the scale it was written at: the descriptors read
-    # fractions, so Li7P3S11 and Li1.4P0.6S2.2 are the same model input. The shortest
-    # formula of a group names it.
+    # One row per composition, whatever the scale or order it was written in: the descriptors
+    # read fractions, so Li7P3S11 and Li1.4P0.6S2.2 are the same model input. Rows group and
+    # sort by the composition key; the spelling its sources use most names a group.
     formulas = rows["formula"].astype(str)
     keys = _composition_keys(formulas)
-    name = (
-        pd.DataFrame({"key": keys, "formula": formulas})
-        .sort_values("formula", key=lambda s: s.str.len(), kind="stable")
-        .drop_duplicates("key")
-        .set_index("key")["formula"]
-    )
     work = pd.DataFrame(
         {
-            "formula": keys.map(name).to_numpy(dtype=object),
+            "key": keys.to_numpy(dtype=object),
+            "formula": formulas.map(name_by_composition(formulas, keys)).to_numpy(dtype=object),
             "y": label,
             "family": rows["family"].astype(str).to_numpy(dtype=object),
             "source": rows["source"].astype(str).to_numpy(dtype=object),
@@ -179,16 +177,17 @@ def _dedupe(rows: pd.DataFrame, label: np.ndarray) -> tuple[pd.DataFrame, int]:
             .to_numpy(dtype=object),
         }
     )
-    grouped = work.groupby("formula", sort=True)
+    grouped = work.groupby("key", sort=True)
     out = pd.DataFrame(
         {
+            "formula": grouped["formula"].first(),
             "y": grouped["y"].median(),
             "family": grouped["family"].agg(lambda s: next((v for v in s if v), "")),
             "sources": grouped["source"].agg(lambda s: ",".join(sorted(set(s)))),
             "references": grouped["reference"].agg(lambda s: "; ".join(sorted(set(s)))),
             "n_measurements": grouped["y"].size(),
         }
-    ).reset_index()
+    ).reset_index(drop=True)
     return out, len(work) - len(out)
 
 
@@ -256,8 +255,10 @@ def _modulus_rows(
     measured_label = np.log10(measured["modulus_GPa"].to_numpy(dtype=np.float64))
     bulk_rows = with_modulus[(kind == "bulk").to_numpy() & dft_row]
     shear_rows = with_modulus[(kind == "shear").to_numpy() & dft_row]
-    k = bulk_rows.groupby("formula")["modulus_GPa"].median()
-    g = shear_rows.groupby("formula")["modulus_GPa"].median()
+    # By composition key: one material may be written differently by two DFT sets.
+    key = _composition_keys(with_modulus["formula"].astype(str))
+    k = bulk_rows["modulus_GPa"].groupby(key[(kind == "bulk").to_numpy() & dft_row]).median()
+    g = shear_rows["modulus_GPa"].groupby(key[(kind == "shear").to_numpy() & dft_row]).median()
     both = k.index.intersection(g.index)
     report["dft_unpaired"] = len(k.index.symmetric_difference(g.index))
     # Electrolytes are ionic: intermetallics (most of the binary set) teach the model nothing
@@ -271,8 +272,9 @@ def _modulus_rows(
         return measured, measured_label, _empty_calibration()
     kk, gg = k.loc[both].to_numpy(), g.loc[both].to_numpy()
     young = 9.0 * kk * gg / (3.0 * kk + gg)
-    dft = with_modulus[dft_row & with_modulus["formula"].isin(both).to_numpy()]
-    first = dft.drop_duplicates("formula").set_index("formula").loc[both].reset_index()
+    in_both = dft_row & key.isin(both).to_numpy()
+    dft = with_modulus[in_both].assign(key=key[in_both].to_numpy())
+    first = dft.drop_duplicates("key").set_index("key").loc[both].reset_index(drop=True)
     report["modulus_training"] = "dft+measured map"
     return first, np.log10(young), _measured_calibration(measured, measured_label)
 

@@ -101,6 +101,10 @@ def test_tables_are_consistent(finished: tuple[Path, str]) -> None:
     candidates = pd.read_parquet(run.path / "candidates.parquet")
     assert len(candidates) == 44
     assert candidates["candidate_id"].tolist() == list(range(44))
+    # Formulas as written (S before O), keys in electronegativity order for joins.
+    assert candidates["formula"].iloc[6] == "Li2TaS0.4O0.6Cl5"
+    assert candidates["formula_key"].iloc[6] == "Li2TaS0.4Cl5O0.6"
+    assert list(candidates.columns[:3]) == ["candidate_id", "formula", "formula_key"]
     # the floor 1e-3 S/cm removes exactly the rows predicted below it
     assert (~candidates["feasible"]).sum() == (candidates["log10_sigma_S_per_cm"] < -3).sum() == 14
     ranked = pd.read_parquet(run.path / "ranked.parquet")

@@ -54,7 +54,7 @@ def test_append_then_read_with_provenance(tmp_path: Path) -> None:
     assert len(added) == 2
     log = read_log(settings)
     assert list(log.columns) == list(LOG_COLUMNS)
-    assert log["formula"].tolist() == ["Li2TaS0.4Cl5O0.6", "Li6PS5Cl"]
+    assert log["formula"].tolist() == ["Li2TaS0.4O0.6Cl5", "Li6PS5Cl"]
     assert log["sigma_S_per_cm"].tolist() == [4.17e-3, 2.05e-3]
     assert log["temperature_C"].tolist() == [25.0, 25.0]
     assert set(log["source"]) == {"log"}
@@ -62,7 +62,7 @@ def test_append_then_read_with_provenance(tmp_path: Path) -> None:
     assert set(log["added_sha256"]) == {hashlib.sha256(csv.read_bytes()).hexdigest()}
     assert datetime.fromisoformat(log["added_at"].iloc[0]).tzinfo is not None
     append_measurements(settings, pd.DataFrame({"composition": ["LiCl"], "ea_eV": ["0.5"]}))
-    assert read_log(settings)["formula"].tolist() == ["Li2TaS0.4Cl5O0.6", "Li6PS5Cl", "LiCl"]
+    assert read_log(settings)["formula"].tolist() == ["Li2TaS0.4O0.6Cl5", "Li6PS5Cl", "LiCl"]
 
 
 def test_bad_rows_write_nothing(tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_crash_in_the_middle_leaves_the_log_byte_identical(tmp_path: Path) -> No
     leftovers = list(log_path(settings).parent.glob(".measurement_log.csv.*.tmp"))
     assert len(leftovers) == 1  # the crashed writer's temporary file, never the log
     append_measurements(settings, second)
-    assert read_log(settings)["formula"].tolist() == ["Li2TaS0.4Cl5O0.6", "Li6PS5Cl", "LiBr", "LiI"]
+    assert read_log(settings)["formula"].tolist() == ["Li2TaS0.4O0.6Cl5", "Li6PS5Cl", "LiBr", "LiI"]
     assert not list(log_path(settings).parent.glob(".measurement_log.csv.*.tmp"))
 
 

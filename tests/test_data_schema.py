@@ -42,7 +42,7 @@ def test_clean_rows_are_typed_and_normalised() -> None:
     )
     out = validate_measurements(df, "in.csv")
     assert list(out.columns) == list(MEASUREMENT_COLUMNS)
-    assert out["formula"].tolist() == ["Li2TaS0.4Cl5O0.6", "Li6PS5Cl", "Li7La3Zr2O12"]
+    assert out["formula"].tolist() == ["Li2TaO0.6S0.4Cl5", "Li6PS5Cl", "Li7La3Zr2O12"]  # as written
     assert out["sigma_S_per_cm"].tolist()[:2] == [4.17e-3, 1e-10]
     assert out["sigma_censored"].tolist() == ["", "<", ""]
     assert math.isnan(out["sigma_S_per_cm"].iloc[2])

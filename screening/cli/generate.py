@@ -19,6 +19,7 @@ from anionscreen.datasets.files import CSV_FLOAT_FORMAT, atomic_output
 from anionscreen.datasets.formula import formula_amounts
 from anionscreen.datasets.textfiles import read_text
 from anionscreen.descriptors.charge import charge_balance
+from anionscreen.descriptors.chunk import formula_keys
 from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.campaign.config import Campaign, load_campaign
 from anionscreen.screening.cli.context import current_settings
@@ -29,7 +30,7 @@ from anionscreen.screening.spaces.chunking import Generator
 from anionscreen.screening.spaces.generators import make_generator
 from anionscreen.screening.spaces.specs import SpaceSpec, load_spaces
 
-_STRING_COLUMNS = {"formula", "space", "cations", "anions"}
+_STRING_COLUMNS = {"formula", "formula_key", "space", "cations", "anions"}
 
 
 def _frames(
@@ -45,6 +46,7 @@ def _frames(
             n = len(chunk) if left is None else min(len(chunk), left)
             frame = chunk.params.iloc[:n].reset_index(drop=True).copy()
             frame.insert(0, "formula", chunk.formulas[:n])
+            frame.insert(1, "formula_key", formula_keys(chunk)[:n])
             if fractions:
                 for el in elements:
                     frame[f"frac_{el}"] = chunk.fractions[:n, element_index()[el]]
@@ -56,7 +58,7 @@ def _frames(
 
 
 def _columns(generators: list[Generator], fractions: bool) -> list[str]:
-    names = dict.fromkeys(["formula"])
+    names = dict.fromkeys(["formula", "formula_key"])
     for gen in generators:
         names.update(dict.fromkeys(gen.param_columns))
     if fractions:
@@ -186,7 +188,7 @@ def generate(
     if not preview:
         console.print("no candidates")
         return
-    shown = pd.concat(preview)
+    shown = pd.concat(preview).drop(columns=["formula_key"])  # a key for joins, not for reading
     console.print(shown.to_string(index=False, na_rep=""))
     if total > len(shown):
         console.print(f"... first {len(shown)} of {total:,}; use --out FILE to write all")

@@ -175,7 +175,7 @@ def window(
     chunk = chunk_from_compositions([parse_formula(f) for f in formulas])
     table = MPColumnProvider(settings).columns(chunk)
     out = Table("formula", "reduction V", "oxidation V", "reduced to", "oxidised to", "known MP")
-    for i, formula in enumerate(chunk.formulas):
+    for i, formula in enumerate(formulas):  # as the user wrote them
         mp_id = str(table["known_mp_id"].iloc[i])
         e_hull = float(table["e_above_hull_eV"].iloc[i])
         out.add_row(

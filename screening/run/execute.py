@@ -52,6 +52,7 @@ class PackedChunk:
     oxidation_states: np.ndarray | None
     formulas: np.ndarray
     params: pd.DataFrame
+    formula_keys: np.ndarray | None = None
 
     @classmethod
     def pack(cls, chunk: CompositionChunk, index: int, offset: int) -> PackedChunk:
@@ -66,6 +67,7 @@ class PackedChunk:
             oxidation_states=None if ox is None else np.ascontiguousarray(ox[:, columns]),
             formulas=chunk.formulas,
             params=chunk.params,
+            formula_keys=chunk.formula_keys,
         )
 
     def unpack(self) -> CompositionChunk:
@@ -78,7 +80,11 @@ class PackedChunk:
             ox = np.full((n, N_ELEMENTS), np.nan, dtype=np.float64)
             ox[:, self.columns] = self.oxidation_states
         return CompositionChunk(
-            fractions=fractions, formulas=self.formulas, oxidation_states=ox, params=self.params
+            fractions=fractions,
+            formulas=self.formulas,
+            oxidation_states=ox,
+            params=self.params,
+            formula_keys=self.formula_keys,
         )
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from anionscreen.datasets.errors import AnionscreenError
-from anionscreen.descriptors.chunk import CompositionChunk
+from anionscreen.descriptors.chunk import CompositionChunk, formula_keys
 from anionscreen.screening.campaign.config import Campaign
 from anionscreen.screening.campaign.objectives import get_objective
 from anionscreen.screening.campaign.scores import (
@@ -105,6 +105,7 @@ class ChunkScorer:
                 {
                     "candidate_id": np.arange(offset, offset + len(chunk), dtype=np.int64),
                     "formula": chunk.formulas.astype(str),
+                    "formula_key": formula_keys(chunk),
                 }
             ),
             chunk.params.reset_index(drop=True),

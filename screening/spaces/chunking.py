@@ -6,9 +6,13 @@ exact amounts as int64 numerators over a common denominator and the chosen oxida
 ``chunk_size`` rows (the last one may be shorter), writing the element-fraction matrix and
 the formulas with numpy rather than per-candidate Python objects.
 
-Formulas equal :func:`anionscreen.datasets.formula.normalized_formula` of the same
-composition (elements by Pauling electronegativity then symbol, integer formulas reduced by
-their gcd, amounts printed to at most six decimals); a test holds the two together.
+Formulas are written as chemists write them, in the order of the template (or of the system
+space's Li, cations, anions): ``Li2TaS0.4O0.6Cl5``, not the electronegativity order
+``Li2TaS0.4Cl5O0.6``. They equal :func:`anionscreen.datasets.formula.chemical_formula` of the
+composition with its elements in that order (integer formulas reduced by their gcd, amounts
+printed to at most six decimals); a test holds the two together. Beside them every chunk carries
+the normalised key of each row (:func:`anionscreen.datasets.formula.normalized_formula`, the
+electronegativity order), built from the same pieces of text, for joins and deduplication.
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ class Piece:
     Attributes
     ----------
     symbols : tuple of str
-        Distinct element symbols of the columns.
+        Distinct element symbols of the columns, in the order formulas are written.
     amounts : int64 ndarray (n, k)
         Amount of each element times ``denominator`` (0 = absent).
     denominator : int
@@ -121,12 +125,14 @@ def _amount(symbol: str, numerator: int, denominator: int) -> tuple[float, str]:
     return value, symbol + format_amount(value)
 
 
-def piece_formulas(piece: Piece) -> np.ndarray:
-    """Normalized formulas of a piece's rows (object array)."""
+def piece_formulas(piece: Piece) -> tuple[np.ndarray, np.ndarray]:
+    """Formulas of a piece's rows, elements in the piece's order, and their normalised keys
+    (elements by electronegativity, as :func:`~anionscreen.datasets.formula.normalized_formula`
+    writes them, for joins); object arrays."""
     den = piece.denominator
     k = len(piece.symbols)
     n = len(piece)
-    # Python's round on the correctly rounded float, exactly as normalized_formula does, once
+    # Python's round on the correctly rounded float, exactly as chemical_formula does, once
     # per distinct amount of each column.
     codes = [_codes(piece.amounts[:, j]) for j in range(k)]
     amounts = [
@@ -150,7 +156,7 @@ def piece_formulas(piece: Piece) -> np.ndarray:
         divisor[integral_rows] = np.where(found == 0, 1, found)
     reduced = np.flatnonzero(divisor > 1)
     parts = []
-    for j in sorted(range(k), key=lambda i: element_order_key(piece.symbols[i])):
+    for j in range(k):
         (_, inverse), values = codes[j], rounded[j]
         table = np.array([text for _, text in amounts[j]] + [""], dtype=object)
         # Absent elements (amount 0) point at the trailing empty string.
@@ -161,10 +167,15 @@ def piece_formulas(piece: Piece) -> np.ndarray:
                 value = values[inverse[row]] / int(divisor[row])
                 text[row] = piece.symbols[j] + format_amount(value)
         parts.append(text)
-    formulas = np.empty(len(piece), dtype=object)
+    formulas = np.empty(n, dtype=object)
     # str.join over zipped columns is ~2x faster than adding object arrays column by column.
     formulas[:] = list(map("".join, zip(*parts, strict=True)))
-    return formulas
+    by_key = sorted(range(k), key=lambda i: element_order_key(piece.symbols[i]))
+    if by_key == list(range(k)):
+        return formulas, formulas  # the template already writes the key's order
+    keys = np.empty(n, dtype=object)
+    keys[:] = list(map("".join, zip(*(parts[j] for j in by_key), strict=True)))
+    return formulas, keys
 
 
 def _write_arrays(piece: Piece, fractions: np.ndarray, states: np.ndarray) -> None:
@@ -184,6 +195,7 @@ class _ChunkWriter:
         self.fractions = np.zeros((size, N_ELEMENTS), dtype=np.float64)
         self.states = np.full((size, N_ELEMENTS), np.nan)
         self.formulas = np.empty(size, dtype=object)
+        self.keys = np.empty(size, dtype=object)
         self.params: list[dict[str, np.ndarray]] = []
         self.rows = 0
 
@@ -191,7 +203,7 @@ class _ChunkWriter:
         n = len(piece)
         rows = slice(self.rows, self.rows + n)
         _write_arrays(piece, self.fractions[rows], self.states[rows])
-        self.formulas[rows] = piece_formulas(piece)
+        self.formulas[rows], self.keys[rows] = piece_formulas(piece)
         self.params.append(
             {
                 key: (np.asarray(v) if np.ndim(v) else np.full(n, v, dtype=_dtype(v)))
@@ -208,6 +220,7 @@ class _ChunkWriter:
         return CompositionChunk(
             fractions=self.fractions[:n].copy() if trim else self.fractions,
             formulas=self.formulas[:n].copy() if trim else self.formulas,
+            formula_keys=self.keys[:n].copy() if trim else self.keys,
             oxidation_states=self.states[:n].copy() if trim else self.states,
             params=pd.DataFrame(columns),
         )
