@@ -11,8 +11,8 @@ decimal text's digits divided by a power of ten in float64, which is the correct
 A row takes the fast path only when both readers certainly agree on it. Everything else is left
 for ``parse_formula``, which reads it or rejects it with its usual message: brackets, spaces,
 mixtures, adducts, Unicode, missing-value markers, symbols that are no element, an element
-written twice, an amount with more than 15 digits or below pymatgen's ``amount_tolerance``
-(1e-8, under which a ``Composition`` drops the element), a row whose amounts are all zero, more
+written twice, an amount with more than 15 digits, of zero (an error of ``parse_formula``) or
+below pymatgen's ``amount_tolerance`` (1e-8, under which a ``Composition`` drops the element), more
 than :data:`MAX_ELEMENTS` elements. This module never rejects a row, so the accepted set and
 the error messages stay ``parse_formula``'s; a property test holds the two readers together.
 """
@@ -220,7 +220,9 @@ def read_plain(texts: Sequence[object]) -> PlainFormulas:
     mantissa[has_amount] = np.where(run_good, run_mantissa, 0)
     decimals[has_amount] = np.where(run_good, run_decimals, 0)
     amount = mantissa / _POW10_FLOAT[np.minimum(decimals, _MAX_DIGITS)]
-    row_bad[row_of_token[(amount > 0) & (amount < _AMOUNT_TOLERANCE)]] = True
+    # Zero amounts are errors of parse_formula (a zero is more often a typo); tiny ones vanish
+    # in a Composition: both are left for it.
+    row_bad[row_of_token[amount < _AMOUNT_TOLERANCE]] = True
     row_bad |= per_row > MAX_ELEMENTS
 
     fast_text = ~row_bad  # over the non-empty text rows
@@ -230,13 +232,12 @@ def read_plain(texts: Sequence[object]) -> PlainFormulas:
     slot = np.arange(position.size) - np.repeat(np.cumsum(per_row) - per_row, per_row)
     width = int(per_row[fast_text].max())
     at = rows[row_of_token[keep]] * width + slot[keep]  # into the flat (n, width) arrays
-    zero = mantissa[keep] == 0  # an amount of zero drops its element, as parse_formula does
     elements = np.full((n, width), -1, dtype=np.int16)
-    elements.reshape(-1)[at] = np.where(zero, -1, z[keep] - 1)
+    elements.reshape(-1)[at] = z[keep] - 1
     mantissas = np.zeros((n, width), dtype=np.int64)
     mantissas.reshape(-1)[at] = mantissa[keep]
     decimals_out = np.zeros((n, width), dtype=np.int64)
-    decimals_out.reshape(-1)[at] = np.where(zero, 0, decimals[keep])
+    decimals_out.reshape(-1)[at] = decimals[keep]
     amounts = np.zeros((n, width))
     amounts.reshape(-1)[at] = amount[keep]
     fast = np.zeros(n, dtype=bool)

@@ -278,10 +278,10 @@ def _read_formulas(path: Path, column: str | None) -> list[str]:
     if suffix in (".csv", ".parquet"):
         if suffix == ".csv":
             csv_table = read_csv_table(path, "--in file")  # strict UTF-8 and CSV
-            frame, lines, blank = csv_table.frame, csv_table.lines, csv_table.blank_lines
+            frame, row_lines, blank = csv_table.frame, csv_table.lines, csv_table.blank_lines
         else:
             frame = read_table(path)
-            lines, blank = tuple(range(1, len(frame) + 1)), ()
+            row_lines, blank = tuple(range(1, len(frame) + 1)), ()
         wanted = [column] if column is not None else ["formula", "composition"]
         name = next((c for c in wanted if c in frame.columns), None)
         if name is None and column is not None:
@@ -294,7 +294,7 @@ def _read_formulas(path: Path, column: str | None) -> list[str]:
                 f"got {list(frame.columns)}"
             )
         cells = ["" if pd.isna(c) else str(c) for c in frame[name].tolist()]
-        empty = [line for line, cell in zip(lines, cells, strict=True) if not cell.strip()]
+        empty = [line for line, cell in zip(row_lines, cells, strict=True) if not cell.strip()]
         _note_skipped(path, sorted([*blank, *empty]), name)
         return [cell for cell in cells if cell.strip()]
     if column is not None:

@@ -25,7 +25,8 @@ _FIXED: dict[str, tuple[str, str]] = {
     "nearest_pick_distance": ("0-1", "composition distance (total variation of element "
                               "fractions) to the closest earlier pick of the batch"),
     "candidate_id": ("", "row number in generation order (the same in every resumed run)"),
-    "formula": ("", "the candidate's composition"),
+    "formula": ("", "the candidate's composition, as the template writes it"),
+    "formula_key": ("", "the composition's normalised formula (electronegativity order), for joins"),
     "space": ("", "the search space ([[space]] name) that generated the candidate"),
     "n_Li": ("per formula unit", "Li amount solved from charge neutrality"),
     "cations": ("", "system spaces: the cations besides Li"),
