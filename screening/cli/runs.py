@@ -33,19 +33,30 @@ def runs_list(ctx: typer.Context) -> None:
     from anionscreen.screening.api import list_runs
     from anionscreen.screening.cli.tables import format_table
 
-    rows = []
+    rows: list[dict[str, object]] = []
+    damaged = []
     for run in list_runs(workspace=current_settings(ctx).workspace):
+        state = run.folder.state
+        if state == "damaged":
+            damaged.append(run.run_id)
+            blank = dict.fromkeys(("created_utc", "candidates", "kept"), "")
+            rows.append({"run": run.run_id, "status": state, **blank})
+            continue
         info = run.info
         rows.append(
             {
                 "run": run.run_id,
-                "status": info.status,
+                "status": state,  # "interrupted": says running, but no process holds it
                 "created_utc": info.created_utc,
                 "candidates": info.start.total_candidates,
                 "kept": None if info.counts is None else info.counts.kept,
             }
         )
     typer.echo(format_table(pd.DataFrame(rows), "table") if rows else "(no runs)")
+    for run_id in damaged:
+        typer.echo(
+            f"({run_id}: run.json cannot be read; `anionscreen runs show {run_id}` says why)"
+        )
 
 
 @runs_app.command("show")
@@ -79,6 +90,12 @@ def query(
         bool, typer.Option("--all", help="Include candidates failing the constraints.")
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    time_limit: Annotated[
+        float, typer.Option(help="Stop the query after this many seconds.")
+    ] = 60.0,
+    memory_limit: Annotated[
+        str, typer.Option(help="Stop a query that needs more memory than this, e.g. 500MB.")
+    ] = "2GB",
 ) -> None:
     """Query a run's candidates (columns of `predict` plus score, pareto_rank, parameters)."""
     from anionscreen.screening.api import open_run
@@ -94,6 +111,8 @@ def query(
         contains=[e for e in contains.split(",") if e.strip()] if contains else None,
         sort=sort,
         include_infeasible=include_infeasible,
+        time_limit_s=time_limit,
+        memory_limit=memory_limit,
     )
     if fmt == "table" and sql is None and not frame.empty and len(frame.columns) > len(_TABLE):
         shown = [c for c in _TABLE if c in frame.columns]

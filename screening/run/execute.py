@@ -13,6 +13,9 @@ glibc's adaptive mmap threshold, so every large numpy temporary is a fresh mmap 
 must be faulted in again, which slows numpy work markedly (benchmarks/RESULTS.md,
 "Campaigns", measures it). :func:`_tune_malloc` restores generous thresholds inside a worker
 process whenever that variable is set.
+
+joblib workers end with the process that started them, even when it is killed outright
+(:func:`exit_with_parent`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import importlib
 import os
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -84,10 +88,12 @@ class PackedChunk:
 
 @dataclass(frozen=True)
 class ChunkSource:
-    """The candidates of a campaign: a fresh deterministic chunk iterator and the total."""
+    """The candidates of a campaign: a fresh deterministic chunk iterator, the total, and
+    how many chunks the iterator yields (when known)."""
 
     chunks: Callable[[], Iterable[CompositionChunk]]
     total: int
+    total_chunks: int | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,28 @@ def _load_scorer(path: str, digest: str) -> ChunkScorer:
     return scorer
 
 
+def exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker process as soon as ``parent`` is gone.
+
+    A kill -9 of the process running a campaign tells its joblib (loky) workers nothing: they
+    would sit idle for loky's idle timeout (minutes), a few hundred MB each, and loky's
+    resource trackers with them (those exit once the workers have). A daemon thread in each
+    worker polls its parent id, which changes when the parent dies (the orphan is adopted),
+    and exits the worker within a second.
+    """
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent,), name="anionscreen-parent-watch", daemon=True
+    ).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)  # no cleanup to wait for: the results had nowhere to go
+
+
 def score_packed_from_file(path: str, digest: str, packed: PackedChunk) -> ChunkResult:
     """Worker entry point (joblib): the scorer is loaded once per worker process."""
     return score_packed(_load_scorer(path, digest), packed)
@@ -179,7 +207,11 @@ def _joblib_results(
         joblib.dump(scorer, path)
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         parallel = joblib.Parallel(
-            n_jobs=workers, return_as="generator_unordered", pre_dispatch="2*n_jobs"
+            n_jobs=workers,
+            return_as="generator_unordered",
+            pre_dispatch="2*n_jobs",
+            initializer=exit_with_parent,  # loky's workers; see exit_with_parent
+            initargs=(os.getpid(),),
         )
         yield from parallel(
             joblib.delayed(score_packed_from_file)(path, digest, packed) for packed in tasks
@@ -242,9 +274,10 @@ def pack_remaining(
     """Number and pack the chunks not in ``done``, checking done ones still match.
 
     A checkpointed chunk must have the same size and first formula as the regenerated one;
-    otherwise the generator changed and resuming would mix two spaces.
+    otherwise the generator changed and resuming would mix two spaces. A checkpoint numbered
+    beyond the last chunk is no chunk of this run (raised once the chunks are all generated).
     """
-    offset = 0
+    offset = generated = 0
     start = time.perf_counter()
     for index, chunk in enumerate(chunks):
         previous = done.get(index)
@@ -263,4 +296,11 @@ def pack_remaining(
             yield packed
             start = time.perf_counter()
         offset += len(chunk)
+        generated = index + 1
     generating.seconds += time.perf_counter() - start
+    stray = sorted(i for i in done if i >= generated)
+    if stray:
+        raise AnionscreenError(
+            f"checkpoint chunks/chunk-{stray[0]:06d}.parquet is not a chunk of this run: the "
+            f"space has {generated} chunks (0 to {generated - 1}); remove that file and resume"
+        )

@@ -113,8 +113,9 @@ def _score_finalize_report(
     generated = sum(s.generated for s in done.values())
     if generated != source.total:
         raise AnionscreenError(
-            f"run {run.run_id!r} has {generated} candidates checkpointed but the space has "
-            f"{source.total}; the generator's count and its chunks disagree"
+            f"run {run.run_id!r} has {generated} candidates checkpointed but its space was "
+            f"counted at {source.total} when the run started; the space's count and its "
+            "chunks disagree (a bug: please report it with the campaign file)"
         )
     t_chunks = time.perf_counter() - wall
     final = finalize_run(run, campaign)
