@@ -17,8 +17,11 @@ from anionscreen.datasets.files import atomic_output
 from anionscreen.datasets.formula import formula_amounts
 from anionscreen.descriptors.charge import charge_balance
 from anionscreen.descriptors.elements import element_index
+from anionscreen.screening.cli.context import grid_points_limit
 from anionscreen.screening.spaces.chunking import Generator
+from anionscreen.screening.spaces.fields import DEFAULT_MAX_GRID_POINTS
 from anionscreen.screening.spaces.generators import make_generator
+from anionscreen.screening.spaces.size import check_size
 from anionscreen.screening.spaces.specs import load_spaces
 
 _STRING_COLUMNS = {"formula", "space", "cations", "anions"}
@@ -118,21 +121,32 @@ def generate(
     fractions: Annotated[
         bool, typer.Option("--fractions", help="Also write element fractions (frac_Li, ...).")
     ] = False,
+    max_grid_points: Annotated[
+        float,
+        typer.Option(
+            "--max-grid-points",
+            help="Refuse spaces above this many grid points (symbol choices x numeric grid).",
+        ),
+    ] = DEFAULT_MAX_GRID_POINTS,
 ) -> None:
     """Enumerate the search spaces of SPACE_FILE: counts per space, candidates to --out."""
     if out is not None:
         _check_out(out)  # before enumerating, not after printing the counts
-    specs = load_spaces(space_file)
+    most = grid_points_limit(max_grid_points)
+    # Sizes by arithmetic first: a space above the limit is refused with its size at once.
+    specs = load_spaces(space_file, max_grid_points=most)
+    check_size(specs, most, str(space_file))
     generators = [make_generator(spec) for spec in specs]
     table = Table(title=f"Search spaces in {space_file.name}")
-    for name in ("space", "kind", "candidates"):
-        table.add_column(name, justify="right" if name == "candidates" else "left")
-    total = 0
+    for name in ("space", "kind", "grid points", "candidates"):
+        table.add_column(name, justify="left" if name in ("space", "kind") else "right")
+    total = points = 0
     for spec, gen in zip(specs, generators, strict=True):
         n = gen.count()
         total += n
-        table.add_row(spec.name, spec.kind, f"{n:,}")
-    table.add_row("total", "", f"{total:,}")
+        points += gen.grid_points()
+        table.add_row(spec.name, spec.kind, f"{gen.grid_points():,}", f"{n:,}")
+    table.add_row("total", "", f"{points:,}", f"{total:,}")
     console = Console()
     console.print(table)
     if count:

@@ -21,6 +21,7 @@ file, the space, the key, the value and what was expected.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from typing import Any
 from anionscreen.datasets.errors import ConfigError
 from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.spaces.fields import (
+    MAX_GRID_VALUES,
     CommonModel,
     Grid,
     GridModel,
@@ -39,6 +41,7 @@ from anionscreen.screening.spaces.fields import (
     check_grid,
     checked_states,
     classify_placeholder,
+    too_large,
     validated,
 )
 from anionscreen.screening.spaces.filters import FilterSpec
@@ -105,7 +108,9 @@ class SpaceSpec:
         return "template" if self.template is not None else "system"
 
 
-def _template_space(where: Where, name: str, source: str, table: Mapping[str, Any]) -> SpaceSpec:
+def _template_space(
+    where: Where, name: str, source: str, table: Mapping[str, Any], max_grid_points: int | None
+) -> SpaceSpec:
     template_text = table["template"]
     if not isinstance(template_text, str):
         raise where.error("template", template_text, "a template string")
@@ -132,7 +137,7 @@ def _template_space(where: Where, name: str, source: str, table: Mapping[str, An
             "(reserved for output columns: formula, space, n_Li, cations, anions, ox_*, frac_*)"
         )  # fmt: skip
     symbols: dict[str, tuple[str, ...]] = {}
-    numbers: dict[str, tuple[Fraction, ...]] = {}
+    given: dict[str, Grid | tuple[Fraction, ...]] = {}
     balance: str | None = None
     for key, raw in table.items():
         if key in _SETTINGS:
@@ -151,7 +156,7 @@ def _template_space(where: Where, name: str, source: str, table: Mapping[str, An
         elif key in template.symbol_names:
             raise where.error(key, raw, f"element symbols: {{{key}}} is used as an element")
         elif kind == "number":
-            numbers[key] = values
+            given[key] = values
         else:
             if balance is not None:
                 raise where.error(key, raw, f"one balance placeholder ({balance!r} is one)")
@@ -160,15 +165,30 @@ def _template_space(where: Where, name: str, source: str, table: Mapping[str, An
                 raise where.error(key, raw, f"{{{key}}} to be the whole amount of one term")
             balance = key
     for name_used in (*template.symbol_names, *template.amount_names):
-        if name_used not in symbols and name_used not in numbers and name_used != balance:
+        if name_used not in symbols and name_used not in given and name_used != balance:
             raise ConfigError(
                 f"{where.prefix}: the template uses placeholder {{{name_used}}} but the space "
                 f"gives no values for it; expected a key {name_used} = [...], a grid "
                 '{start, stop, step} or "balance"'
             )
+    points = math.prod(len(v) for v in symbols.values()) * math.prod(
+        v.size if isinstance(v, Grid) else len(v) for v in given.values()
+    )
+    if max_grid_points is not None and points > max_grid_points:
+        # Refused by arithmetic, before a single grid value is built.
+        raise too_large(where.prefix, points, max_grid_points)
+    numbers = {k: v.values if isinstance(v, Grid) else v for k, v in given.items()}
     for term in template.terms:
         if balance in term.amount.variables:
             continue
+        points = math.prod(len(numbers[v]) for v in term.amount.variables)
+        if points > MAX_GRID_VALUES:
+            # Each term's amounts are evaluated exactly, point by point, over its variables.
+            raise ConfigError(
+                f"{where.prefix}, key 'template': the amount {{{term.amount.text}}} of "
+                f"{term.element} combines {points:,} grid values; expected at most "
+                f"{MAX_GRID_VALUES:,} per term (use coarser steps)"
+            )
         grid = term.amount.grid(numbers)
         low = min(grid)
         if low < 0:
@@ -257,7 +277,9 @@ def _system_space(where: Where, name: str, source: str, table: Mapping[str, Any]
     )
 
 
-def spaces_from_config(tables: list[dict[str, Any]], source: str) -> list[SpaceSpec]:
+def spaces_from_config(
+    tables: list[dict[str, Any]], source: str, *, max_grid_points: int | None = None
+) -> list[SpaceSpec]:
     """Validate ``[[space]]`` tables (from a space file or a campaign file).
 
     Parameters
@@ -266,6 +288,10 @@ def spaces_from_config(tables: list[dict[str, Any]], source: str) -> list[SpaceS
         The parsed tables, in order.
     source : str
         The file they came from, named in error messages.
+    max_grid_points : int, optional
+        Refuse a template space with more grid points (symbol choices x numeric grid) with
+        :class:`~.fields.SpaceTooLargeError`, before its grid values are built. The total of
+        all spaces is checked by :func:`~.size.check_size`.
 
     Raises
     ------
@@ -288,7 +314,7 @@ def spaces_from_config(tables: list[dict[str, Any]], source: str) -> list[SpaceS
         seen.add(raw_name)
         is_template = "template" in table
         if is_template:
-            specs.append(_template_space(where, raw_name, source, table))
+            specs.append(_template_space(where, raw_name, source, table, max_grid_points))
         elif "cations" in table or "anions" in table:
             specs.append(_system_space(where, raw_name, source, table))
         else:
@@ -299,8 +325,8 @@ def spaces_from_config(tables: list[dict[str, Any]], source: str) -> list[SpaceS
     return specs
 
 
-def load_spaces(path: Path) -> list[SpaceSpec]:
-    """Read and validate the ``[[space]]`` tables of a TOML file."""
+def load_spaces(path: Path, *, max_grid_points: int | None = None) -> list[SpaceSpec]:
+    """Read and validate the ``[[space]]`` tables of a TOML file (:func:`spaces_from_config`)."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -313,4 +339,4 @@ def load_spaces(path: Path) -> list[SpaceSpec]:
         raise ConfigError(
             f"{path}: unknown top-level key(s) {sorted(unknown)}; expected [[space]] tables"
         )
-    return spaces_from_config(data.get("space", []), str(path))
+    return spaces_from_config(data.get("space", []), str(path), max_grid_points=max_grid_points)
