@@ -139,6 +139,7 @@ def start_record(campaign: Campaign, total: int = len(space_rows())) -> RunStart
         model_versions=TinyPredictor().versions,
         packages=package_versions(),
         executor=ExecutorSpec().describe(),
+        total_chunks=-(-total // campaign.execution.chunk_size),  # one space: one remainder
     )
 
 

@@ -239,4 +239,7 @@ def _run(
         raise QueryError(f"query failed: {err}") from None
     finally:
         if timer is not None:
+            # Joined, so no thread holds the connection once the query is over (duckdb has
+            # aborted at interpreter exit with a connection referenced from another thread).
             timer.cancel()
+            timer.join()

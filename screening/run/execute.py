@@ -213,9 +213,28 @@ def _joblib_results(
             initializer=exit_with_parent,  # loky's workers; see exit_with_parent
             initargs=(os.getpid(),),
         )
-        yield from parallel(
-            joblib.delayed(score_packed_from_file)(path, digest, packed) for packed in tasks
-        )
+        try:
+            yield from parallel(
+                joblib.delayed(score_packed_from_file)(path, digest, packed) for packed in tasks
+            )
+        except BaseException:
+            _release_workers(wait=False)
+            raise
+        _release_workers(wait=True)
+
+
+def _release_workers(*, wait: bool) -> None:
+    """Shut down loky's reusable executor once a run's chunks are scored (or have failed).
+
+    joblib keeps the executor and its workers (a few hundred MB each) for loky's idle
+    timeout, so that the next call starts faster; a campaign is one long call. An executor
+    left to interpreter exit also keeps loky's manager and queue-feeder threads running while
+    Python finalises, which is where native libraries have been seen to abort (SIGABRT).
+    """
+    module = importlib.import_module("joblib.externals.loky.reusable_executor")
+    executor = getattr(module, "_executor", None)  # loky's one executor, if it made one
+    if executor is not None:
+        executor.shutdown(wait=wait, kill_workers=not wait)
 
 
 def _connect(address: str, timeout_s: float) -> Any:

@@ -1,0 +1,128 @@
+"""Costs of the run safeguards: the size check of a huge space, and hashed checkpoints.
+
+1. A campaign whose space spans 5e10 grid points (x step 1e-5, y step 1e-4, 10 metals) is
+   refused by arithmetic: the time from the TOML text to the refusal, in this process
+   (imports excluded) and as a whole command (``anionscreen screen``, imports included).
+2. A checkpoint of ``--rows`` scored rows: writing it with its sha256, and reading it back
+   verified, against the plain Parquet write and read without any hash.
+
+Usage (from the repository root)::
+
+    python benchmarks/bench_reliability.py            # --rows 8192 --repeat 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from anionscreen.datasets.errors import ConfigError
+from anionscreen.datasets.files import atomic_output
+from anionscreen.screening.campaign.config import campaign_from_toml
+from anionscreen.screening.run.checkpoints import read_checkpoint, write_checkpoint
+from anionscreen.screening.run.records import ChunkStats
+
+HUGE = """
+name = "huge"
+[[space]]
+name = "fine"
+template = "Li{n} {M} S{1-x} O{x} Cl{5-y} Br{y}"
+M = ["Ta", "Nb", "W", "Zr", "Hf", "Y", "In", "Sc", "Al", "Ga"]
+x = { start = 0.0, stop = 1.0, step = 0.00001 }
+y = { start = 0.0, stop = 5.0, step = 0.0001 }
+n = "balance"
+[[objective]]
+name = "sigma"
+"""
+
+
+def _refusal() -> None:
+    cpu, wall = time.process_time(), time.perf_counter()
+    try:
+        campaign_from_toml(HUGE, "huge.toml")
+    except ConfigError as err:
+        message = str(err)
+    else:
+        raise SystemExit("the huge campaign was accepted")
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(f"refusal in process: {wall:.3f} s wall, {cpu:.3f} s CPU: {message[:90]}...")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "huge.toml"
+        path.write_text(HUGE)
+        command = [str(Path(sys.executable).parent / "anionscreen"), "-w", str(Path(tmp) / "ws")]
+        start = time.perf_counter()
+        usage = os.times()
+        done = subprocess.run(
+            [*command, "screen", str(path)], capture_output=True, text=True, check=False
+        )
+        after = os.times()
+        child_cpu = (after.children_user - usage.children_user) + (
+            after.children_system - usage.children_system
+        )
+        elapsed = time.perf_counter() - start
+        print(
+            f"anionscreen screen huge.toml: exit {done.returncode} in {elapsed:.2f} s wall, "
+            f"{child_cpu:.2f} s CPU (imports included); run folder made: "
+            f"{(Path(tmp) / 'ws').exists()}"
+        )
+
+
+def _table(rows: int) -> pa.Table:
+    rng = np.random.default_rng(0)
+    columns = {f"c{k}": rng.normal(size=rows) for k in range(40)}
+    columns["formula"] = np.array([f"Li2TaS{v:.3f}Cl5" for v in rng.random(rows)], dtype=object)
+    return pa.table(columns)
+
+
+def _checkpoints(rows: int, repeat: int) -> None:
+    table = _table(rows)
+    stats = ChunkStats(0, 0, rows, 0, {}, rows, "x", 0.0, 0.0)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t = time.perf_counter()
+        for _ in range(repeat):
+            with atomic_output(folder / "plain.parquet") as out:  # as checkpoints are written
+                pq.write_table(table, out)
+        plain_write = (time.perf_counter() - t) / repeat
+        t = time.perf_counter()
+        for _ in range(repeat):
+            path = write_checkpoint(folder, 0, table, stats)
+        hashed_write = (time.perf_counter() - t) / repeat
+        t = time.perf_counter()
+        for _ in range(repeat):
+            pq.read_table(folder / "plain.parquet")
+        plain_read = (time.perf_counter() - t) / repeat
+        t = time.perf_counter()
+        for _ in range(repeat):
+            read_checkpoint(path, 0)
+        hashed_read = (time.perf_counter() - t) / repeat
+        size = path.stat().st_size
+    print(f"checkpoint of {rows:,} rows x 41 columns ({size / 1e6:.1f} MB), mean of {repeat}:")
+    print(
+        f"  write (atomic): plain {plain_write * 1e3:.1f} ms, with its sha256 {hashed_write * 1e3:.1f} ms"
+    )
+    print(f"  read:  plain {plain_read * 1e3:.1f} ms, verified {hashed_read * 1e3:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=8192)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+    _refusal()
+    _checkpoints(args.rows, args.repeat)
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
