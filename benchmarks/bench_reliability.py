@@ -5,16 +5,22 @@
    (imports excluded) and as a whole command (``anionscreen screen``, imports included).
 2. A checkpoint of ``--rows`` scored rows: writing it with its sha256, and reading it back
    verified, against the plain Parquet write and read without any hash.
+3. With ``--workspace WS`` (a workspace with trained models): ``anionscreen screen --workers
+   2`` is killed with SIGKILL while its workers score chunks, and the time until every
+   child process (workers, loky's resource trackers) has ended is measured. The killed
+   runs stay in WS as interrupted runs (``killed-...``).
 
 Usage (from the repository root)::
 
     python benchmarks/bench_reliability.py            # --rows 8192 --repeat 20
+    python benchmarks/bench_reliability.py --workspace runs --kills 3
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +28,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -113,14 +120,74 @@ def _checkpoints(rows: int, repeat: int) -> None:
     print(f"  read:  plain {plain_read * 1e3:.1f} ms, verified {hashed_read * 1e3:.1f} ms")
 
 
+KILLED = """
+name = "killed"
+[[space]]
+name = "s"
+template = "Li{n} {M} S{1-x} O{x} Cl{5-y} Br{y}"
+M = ["Ta", "Nb", "W", "Zr"]
+x = { start = 0.0, stop = 1.0, step = 0.001 }
+y = { start = 0.0, stop = 5.0, step = 0.05 }
+n = "balance"
+[[objective]]
+name = "sigma"
+[execution]
+chunk_size = 2048
+"""
+
+
+def _alive(procs: list[psutil.Process]) -> list[psutil.Process]:
+    out = []
+    for proc in procs:
+        try:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                out.append(proc)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def _kill_timing(workspace: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        campaign = Path(tmp) / "killed.toml"
+        campaign.write_text(KILLED)
+        command = [str(Path(sys.executable).parent / "anionscreen"), "-w", str(workspace)]
+        command += ["screen", str(campaign), "--workers", "2", "--no-progress"]
+        command += ["--name", f"killed-{os.getpid()}-{time.time_ns()}"]
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        parent = psutil.Process(proc.pid)
+        while sum("loky" in " ".join(c.cmdline()) for c in parent.children(recursive=True)) < 2:
+            time.sleep(0.1)
+        time.sleep(5)  # the workers are scoring chunks now
+        children = parent.children(recursive=True)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        start = time.monotonic()
+        while _alive(children) and time.monotonic() - start < 60:
+            time.sleep(0.05)
+        left = _alive(children)
+        for child in left:
+            child.kill()
+        outcome = f"{len(left)} still alive after 60 s" if left else "all gone"
+        print(
+            f"kill -9 of screen --workers 2: {len(children)} child processes, {outcome} "
+            f"{time.monotonic() - start:.2f} s after the kill"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=8192)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--workspace", type=Path, help="with trained models: time kill -9")
+    parser.add_argument("--kills", type=int, default=3)
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     _refusal()
     _checkpoints(args.rows, args.repeat)
+    if args.workspace is not None:
+        for _ in range(args.kills):
+            _kill_timing(args.workspace)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
