@@ -61,7 +61,10 @@ def make_chunks(chunk_size: int) -> Iterator[CompositionChunk]:
 
 def source(chunk_size: int) -> ChunkSource:
     """The tiny space as a campaign chunk source."""
-    return ChunkSource(chunks=lambda: make_chunks(chunk_size), total=len(space_rows()))
+    total = len(space_rows())
+    return ChunkSource(
+        chunks=lambda: make_chunks(chunk_size), total=total, total_chunks=-(-total // chunk_size)
+    )
 
 
 class TinyPredictor:

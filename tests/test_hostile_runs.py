@@ -32,13 +32,13 @@ from campaign_fixtures import (
 )
 from typer.testing import CliRunner
 
-from anionscreen.datasets.errors import ConfigError
+from anionscreen.datasets.errors import AnionscreenError, ConfigError
 from anionscreen.screening.campaign.config import Campaign, campaign_from_dict
 from anionscreen.screening.cli import app
 from anionscreen.screening.results.query import QueryError
 from anionscreen.screening.results.report import write_report
 from anionscreen.screening.run.checkpoints import CheckpointError
-from anionscreen.screening.run.execute import ExecutorSpec
+from anionscreen.screening.run.execute import ChunkSource, ExecutorSpec
 from anionscreen.screening.run.finalize import finalize_run
 from anionscreen.screening.run.runner import execute_run
 from anionscreen.screening.run.scoring import ChunkScorer
@@ -228,21 +228,24 @@ def case_stray_chunk_999999(tmp_path: Path) -> None:
 
 
 @case("a stray chunk with a valid hash in a run recorded without its chunk count: refused by "
-      "name once the chunks are generated")  # fmt: skip
+      "name before anything is scored (the space's count comes from the campaign)")  # fmt: skip
 def case_stray_chunk_in_run_without_chunk_count(tmp_path: Path) -> None:
     run, _, scorer = _interrupted(tmp_path, "old", chunks=3)
     record = json.loads(run.file("run.json").read_text())
     del record["total_chunks"]  # written before runs recorded it
     run.file("run.json").write_text(json.dumps(record))
-    chunk = next(iter(make_chunks(4)))
-    result = scorer(chunk, 999999, 0)
+    result = scorer(next(iter(make_chunks(4))), 999999, 0)
     run.write_checkpoint(999999, result.table, result.stats)
-    before = _snapshot(tmp_path)
-    with pytest.raises(Exception, match=r"chunk-999999.parquet is not a chunk of this run: the space has 11 chunks"):  # fmt: skip
-        _resume(run)
-    assert "candidates.parquet" not in {Path(p).name for p in _snapshot(tmp_path)}
+    stray = run.checkpoint_path(999999)
+    message = _refused_resume(tmp_path, run, f"'{stray}' is not a chunk of this run")
+    assert "its space has 11 chunks" in message
+    # A chunk source that cannot say how many chunks it makes: refused once they are made.
+    campaign = tiny_campaign(4)
+    scorer = ChunkScorer(predictor=TinyPredictor(), campaign=campaign)
+    uncounted = ChunkSource(chunks=lambda: make_chunks(4), total=44)
+    with pytest.raises(AnionscreenError, match=r"chunk-999999\.parquet is not a chunk of this run: the space has 11 chunks"):  # fmt: skip
+        execute_run(run, campaign, uncounted, scorer, ExecutorSpec())
     assert run.info.status == "running"
-    assert set(_snapshot(tmp_path)) >= set(before)
 
 
 @case("a checkpoint copied over another index (with its hash file): refused, naming it")
