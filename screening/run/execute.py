@@ -14,8 +14,8 @@ must be faulted in again, which slows numpy work markedly (benchmarks/RESULTS.md
 "Campaigns", measures it). :func:`_tune_malloc` restores generous thresholds inside a worker
 process whenever that variable is set.
 
-joblib workers end with the process that started them, even when it is killed outright
-(:func:`exit_with_parent`).
+joblib workers live as long as the run and die with the process that started it, kill -9
+included (:mod:`~anionscreen.screening.run.workers`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import importlib
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import N_ELEMENTS
 from anionscreen.screening.run.records import ChunkStats
 from anionscreen.screening.run.scoring import ChunkResult, ChunkScorer
+from anionscreen.screening.run.workers import exit_with_parent, release_workers
 
 
 @dataclass(frozen=True)
@@ -158,28 +158,6 @@ def _load_scorer(path: str, digest: str) -> ChunkScorer:
     return scorer
 
 
-def exit_with_parent(parent: int) -> None:
-    """Worker initializer: end this worker process as soon as ``parent`` is gone.
-
-    A kill -9 of the process running a campaign tells its joblib (loky) workers nothing: they
-    would sit idle for loky's idle timeout (minutes), a few hundred MB each, and loky's
-    resource trackers with them (those exit once the workers have). A daemon thread in each
-    worker polls its parent id, which changes when the parent dies (the orphan is adopted),
-    and exits the worker within a second.
-    """
-    if os.getppid() != parent:
-        os._exit(1)
-    threading.Thread(
-        target=_watch_parent, args=(parent,), name="anionscreen-parent-watch", daemon=True
-    ).start()
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)  # no cleanup to wait for: the results had nowhere to go
-
-
 def score_packed_from_file(path: str, digest: str, packed: PackedChunk) -> ChunkResult:
     """Worker entry point (joblib): the scorer is loaded once per worker process."""
     return score_packed(_load_scorer(path, digest), packed)
@@ -218,23 +196,9 @@ def _joblib_results(
                 joblib.delayed(score_packed_from_file)(path, digest, packed) for packed in tasks
             )
         except BaseException:
-            _release_workers(wait=False)
+            release_workers(wait=False)
             raise
-        _release_workers(wait=True)
-
-
-def _release_workers(*, wait: bool) -> None:
-    """Shut down loky's reusable executor once a run's chunks are scored (or have failed).
-
-    joblib keeps the executor and its workers (a few hundred MB each) for loky's idle
-    timeout, so that the next call starts faster; a campaign is one long call. An executor
-    left to interpreter exit also keeps loky's manager and queue-feeder threads running while
-    Python finalises, which is where native libraries have been seen to abort (SIGABRT).
-    """
-    module = importlib.import_module("joblib.externals.loky.reusable_executor")
-    executor = getattr(module, "_executor", None)  # loky's one executor, if it made one
-    if executor is not None:
-        executor.shutdown(wait=wait, kill_workers=not wait)
+        release_workers(wait=True)
 
 
 def _connect(address: str, timeout_s: float) -> Any:

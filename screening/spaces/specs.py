@@ -181,12 +181,12 @@ def _template_space(
     for term in template.terms:
         if balance in term.amount.variables:
             continue
-        points = math.prod(len(numbers[v]) for v in term.amount.variables)
-        if points > MAX_GRID_VALUES:
+        values = math.prod(len(numbers[v]) for v in term.amount.variables)
+        if values > MAX_GRID_VALUES:
             # Each term's amounts are evaluated exactly, point by point, over its variables.
             raise ConfigError(
                 f"{where.prefix}, key 'template': the amount {{{term.amount.text}}} of "
-                f"{term.element} combines {points:,} grid values; expected at most "
+                f"{term.element} combines {values:,} grid values; expected at most "
                 f"{MAX_GRID_VALUES:,} per term (use coarser steps)"
             )
         grid = term.amount.grid(numbers)
