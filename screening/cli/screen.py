@@ -38,7 +38,7 @@ def screen(
         float | None,
         typer.Option(
             help="Screen spaces up to this many grid points (symbol choices x numeric grid; "
-            "overrides the campaign's [execution] max_grid_points, default 100,000,000)."
+            "overrides the campaign's execution.max_grid_points, default 100,000,000)."
         ),
     ] = None,
     top: Annotated[int, typer.Option(help="How many top candidates to print (0: none).")] = 10,
