@@ -19,6 +19,9 @@ from anionscreen.datasets.errors import AnionscreenError
 BOLTZMANN_EV_PER_K = 8.617333262e-5
 KELVIN_OFFSET = 273.15
 REFERENCE_C = 25.0
+#: Temperatures (C) at which sigma is taken from sigma(25 C) and Ea: the measurements behind
+#: the Ea models lie within it, and far outside it the extrapolation means nothing.
+TEMPERATURE_RANGE_C = (-100.0, 500.0)
 
 
 def _kelvin(temperature_c: float | np.ndarray) -> np.ndarray:

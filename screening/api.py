@@ -53,12 +53,15 @@ def _settings(workspace: str | os.PathLike[str] | None) -> Settings:
     return get_settings(Path(workspace) if workspace is not None else None)
 
 
-def _campaign(config: CampaignInput) -> Campaign:
+def _campaign(config: CampaignInput, max_grid_points: int | None) -> Campaign:
     if isinstance(config, Campaign):
-        return config
+        if max_grid_points is None:
+            return config
+        data = config.model_dump(mode="json")
+        return campaign_from_dict(data, "<campaign>", max_grid_points=max_grid_points)
     if isinstance(config, Mapping):
-        return campaign_from_dict(dict(config), "<campaign dict>")
-    return load_campaign(os.fspath(config))
+        return campaign_from_dict(dict(config), "<campaign dict>", max_grid_points=max_grid_points)
+    return load_campaign(os.fspath(config), max_grid_points=max_grid_points)
 
 
 def _start(plan: RunPlan, executor: ExecutorSpec) -> RunStart:
@@ -67,6 +70,7 @@ def _start(plan: RunPlan, executor: ExecutorSpec) -> RunStart:
         campaign=plan.campaign.model_dump(mode="json"),
         chunk_size=plan.campaign.execution.chunk_size,
         total_candidates=plan.source.total,
+        total_chunks=plan.source.total_chunks,
         model_versions=plan.scorer.predictor.versions,
         packages=package_versions(),
         executor=executor.describe(),
@@ -109,6 +113,7 @@ def run_campaign(
     progress: Progress | None = None,
     run_id: str | None = None,
     chunk_size: int | None = None,
+    max_grid_points: int | None = None,
 ) -> Run:
     """Run a screening campaign to the end and return the finished run.
 
@@ -129,6 +134,9 @@ def run_campaign(
         The run's id (default: UTC time and campaign name); an existing one raises.
     chunk_size : int, optional
         Candidates per chunk, instead of the campaign's ``[execution] chunk_size``.
+    max_grid_points : int, optional
+        The largest space screened, instead of the campaign's ``[execution] max_grid_points``
+        (spaces above it are refused by arithmetic before anything else is done).
 
     Raises
     ------
@@ -138,7 +146,7 @@ def run_campaign(
     settings = _settings(workspace)
     executor = ExecutorSpec(workers=workers, scheduler=scheduler)
     check_reachable(executor)  # before models are trained or a run folder is made
-    campaign = _campaign(config_or_path)
+    campaign = _campaign(config_or_path, max_grid_points)
     if chunk_size is not None:
         campaign = campaign.with_chunk_size(chunk_size)
     writable_workspace(settings)  # a valid campaign, and somewhere to put its run

@@ -61,7 +61,10 @@ def make_chunks(chunk_size: int) -> Iterator[CompositionChunk]:
 
 def source(chunk_size: int) -> ChunkSource:
     """The tiny space as a campaign chunk source."""
-    return ChunkSource(chunks=lambda: make_chunks(chunk_size), total=len(space_rows()))
+    total = len(space_rows())
+    return ChunkSource(
+        chunks=lambda: make_chunks(chunk_size), total=total, total_chunks=-(-total // chunk_size)
+    )
 
 
 class TinyPredictor:
@@ -139,6 +142,7 @@ def start_record(campaign: Campaign, total: int = len(space_rows())) -> RunStart
         model_versions=TinyPredictor().versions,
         packages=package_versions(),
         executor=ExecutorSpec().describe(),
+        total_chunks=-(-total // campaign.execution.chunk_size),  # one space: one remainder
     )
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 from typer.testing import CliRunner
 
@@ -178,12 +179,31 @@ def test_interrupted_cli_run_resumes_to_identical_tables(
     assert info["status"] == "running"
     done = len(list(chunks.glob("chunk-*.parquet")))
     assert done == 2
+    assert len(list(chunks.glob("chunk-*.parquet.sha256"))) == 2
+    # run.json still says running, but no process holds the run: it was interrupted
+    code, out = _invoke(workspace, "runs", "show", name)
+    assert code == 0, out
+    assert json.loads(out)["status"] == "interrupted"
     # an interrupted run can be queried already, from its checkpoints
     code, out = _invoke(workspace, "query", name, "--all", "--format", "json")
     assert code == 0, out
     assert len(json.loads(out)) == 64 * done
-    code, out = _invoke(workspace, "screen", "--resume", name, "--no-progress")
+    # a damaged run record elsewhere in the workspace changes nothing for this run
+    damaged = workspace / "ws" / "campaigns" / f"damaged-{sig.name}"
+    damaged.mkdir()
+    (damaged / "run.json").write_text('{"status": "runn')
+    try:
+        code, out = _invoke(workspace, "runs", "list")
+        assert code == 0, out
+        rows = [line.split() for line in out.splitlines()]
+        assert [f"damaged-{sig.name}", "damaged"] in rows, out
+        assert [name, "interrupted"] == next(r for r in rows if r and r[0] == name)[:2], out
+        code, out = _invoke(workspace, "screen", "--resume", "latest", "--no-progress")
+    finally:
+        (damaged / "run.json").unlink()
+        damaged.rmdir()
     assert code == 0, out
+    assert f"campaigns/{name}" in out  # latest is this run, not the damaged one
     assert "chunks already done" in out
     resumed = workspace / "ws" / "campaigns" / name
     for table in ("ranked.csv", "next_batch.csv", "candidates.parquet"):
@@ -320,3 +340,88 @@ def test_in_domain_follows_the_objectives(reference: Path) -> None:
     # objectives sigma (at 25 C) and modulus: in domain for both models, Ea not required
     expected = candidates["sigma_in_domain"] & candidates["modulus_in_domain"]
     assert candidates["in_domain"].tolist() == expected.tolist()
+
+
+def _alive(procs: list[psutil.Process]) -> list[int]:
+    out = []
+    for proc in procs:
+        try:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                out.append(proc.pid)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def test_kill_9_of_a_multi_worker_run_leaves_no_worker_alive(
+    workspace: Path, reference: Path
+) -> None:
+    """kill -9 of `screen --workers 2`: its loky workers and resource trackers end too."""
+    held = workspace / "workers.held"
+    env = {k: v for k, v in os.environ.items() if k != "ANIONSCREEN_DATA_MIRROR"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_AFTER_TWO_CHUNKS, str(held), "-w", str(workspace / "ws"),
+         "screen", str(workspace / "c.toml"), "--name", "workers-killed", "--workers", "2",
+         "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )  # fmt: skip
+    children: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not held.exists():
+            time.sleep(0.01)
+        assert held.exists(), proc.communicate(timeout=60)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        workers = [c for c in children if "loky" in " ".join(c.cmdline())]
+        assert len(workers) >= 2, [c.cmdline() for c in children]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _alive(children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _alive(children) == [], [" ".join(c.cmdline())[:80] for c in children]
+    finally:
+        proc.kill()
+        for pid in _alive(children):  # only after a failure: nothing may outlive the test
+            psutil.Process(pid).kill()
+
+
+@pytest.fixture(scope="module")
+def second_training(workspace: Path, reference: Path) -> Path:
+    """The same campaign file in a second fresh workspace: models trained again from scratch."""
+    result = CliRunner().invoke(
+        app, ["-w", str(workspace / "ws2"), "screen", str(workspace / "c.toml"), "--name", "ref"]
+    )
+    assert result.exit_code == 0, result.output
+    return workspace / "ws2"
+
+
+@pytest.mark.slow
+def test_same_campaign_in_two_fresh_workspaces_is_byte_identical(
+    workspace: Path, reference: Path, second_training: Path
+) -> None:
+    """Training is seeded and predictions serial: tables and model content are identical.
+
+    What may differ: each model.skops file's sha256 (artifact_sha256: skops names the arrays
+    in its zip after their memory addresses, and each entry carries the time it was
+    written), the cards' ``created`` time, and in run.json the times, timings and paths;
+    none of them is a value a table holds.
+    """
+    again = second_training / "campaigns" / "ref"
+    for table in ("ranked.csv", "next_batch.csv", "candidates.parquet", "pareto.parquet"):
+        assert (again / table).read_bytes() == (reference / table).read_bytes(), table
+    first, second = (json.loads((r / "run.json").read_text()) for r in (reference, again))
+    assert second["model_versions"] == first["model_versions"]
+    assert second["dataset_hashes"] == first["dataset_hashes"]
+    assert second["counts"] == first["counts"]
+    for target, version in first["model_versions"].items():
+        cards = [
+            json.loads((ws / "models" / target / version / "card.json").read_text())
+            for ws in (workspace / "ws", second_training)
+        ]
+        assert cards[0]["content_sha256"] == cards[1]["content_sha256"], target
+        assert cards[0]["data_hash"] == cards[1]["data_hash"], target
+        assert cards[0]["oof_sha256"] == cards[1]["oof_sha256"], target
+        assert cards[0]["metrics"] == cards[1]["metrics"], target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -263,6 +264,10 @@ def test_joblib_workers_give_identical_tables(finished: tuple[Path, str], tmp_pa
         ).read_bytes()
     assert parallel.info.finished_by == {"executor": "joblib", "workers": 2}
     assert [r.run_id for r in list_runs(workspace=tmp_path)] == ["par"]
+    # The run's workers end with it: no loky manager or queue-feeder thread is left running
+    # until interpreter exit (where native libraries have aborted while Python finalised).
+    loky = {"ExecutorManagerThread", "QueueFeederThread"}
+    assert not [t.name for t in threading.enumerate() if t.name in loky]
 
 
 def test_packing_round_trips_chunks() -> None:

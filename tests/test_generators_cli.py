@@ -44,9 +44,10 @@ def test_generate_count(space_file: Path) -> None:
     result = runner.invoke(app, ["generate", str(space_file), "--count"])
     assert result.exit_code == 0, result.output
     # Li-Y-Cl: Y1 with Cl 4, 5, 6 gives Li 1, 2, 3 (Y2 would need Cl >= 7).
-    assert "│ Li-M-(S,O)-X5 │ template │        132 │" in result.output
-    assert "│ Li-Y-Cl       │ system   │          3 │" in result.output
-    assert "│ total         │          │        135 │" in result.output
+    # grid points by arithmetic (5 M x 2 X x 11 x; Y 1..6 x Cl 1..6), candidates counted
+    assert "│ Li-M-(S,O)-X5 │ template │         110 │        132 │" in result.output
+    assert "│ Li-Y-Cl       │ system   │          36 │          3 │" in result.output
+    assert "│ total         │          │         146 │        135 │" in result.output
 
 
 def _read(path: Path) -> pd.DataFrame:

@@ -20,14 +20,19 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from anionscreen.datasets.errors import AnionscreenError, ConfigError
 from anionscreen.datasets.textfiles import read_text
 from anionscreen.descriptors.elements import element_index
+from anionscreen.models.arrhenius import TEMPERATURE_RANGE_C
 from anionscreen.screening.campaign.objectives import get_objective
+from anionscreen.screening.spaces.fields import DEFAULT_MAX_GRID_POINTS
+from anionscreen.screening.spaces.generators import make_generator
+from anionscreen.screening.spaces.size import check_size as check_total_size
 from anionscreen.screening.spaces.specs import SpaceSpec, spaces_from_config
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    # inf and NaN are no setting anyone means: weight = inf made every score -inf.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
 
 
 class ObjectiveSpec(_Strict):
@@ -35,13 +40,25 @@ class ObjectiveSpec(_Strict):
 
     name: str
     weight: float = Field(default=1.0, ge=0.0)
-    temperature_C: float = Field(default=25.0, gt=-273.15)  # noqa: N815 (unit in the name)
+    temperature_C: float = 25.0  # noqa: N815 (unit in the name)
 
     @field_validator("name")
     @classmethod
     def _known(cls, name: str) -> str:
         get_objective(name)
         return name
+
+    @field_validator("temperature_C")
+    @classmethod
+    def _in_range(cls, value: float) -> float:
+        low, high = TEMPERATURE_RANGE_C
+        if not low <= value <= high:
+            raise ValueError(
+                f"expected a temperature from {low:g} to {high:g} C (sigma there comes from "
+                "sigma(25 C) and the predicted Ea by the Arrhenius relation, which the "
+                "measurements support only over that range)"
+            )
+        return value
 
 
 #: What a campaign without ``[[objective]]`` tables ranks by (the built-in campaign's).
@@ -112,9 +129,11 @@ class Models(_Strict):
 
 
 class Execution(_Strict):
-    """``[execution]``: chunking (part of the result's identity: resume keeps it)."""
+    """``[execution]``: chunking (part of the result's identity: resume keeps it) and the
+    largest space screened without asking (grid points: symbol choices x numeric grid)."""
 
     chunk_size: int = Field(default=8192, ge=1, le=1_000_000)
+    max_grid_points: int = Field(default=DEFAULT_MAX_GRID_POINTS, ge=1)
 
 
 class Campaign(_Strict):
@@ -243,42 +262,84 @@ def _config_error(err: ValidationError, source: str) -> ConfigError:
     return ConfigError("invalid campaign\n  " + "\n  ".join(lines))
 
 
-def campaign_from_dict(data: dict[str, Any], source: str = "<campaign>") -> Campaign:
+def _check_family_columns(campaign: Campaign, spaces: tuple[SpaceSpec, ...], source: str) -> None:
+    """Each family column named in the file must be a parameter column of some space (the
+    default, ``space``/``M``/``X``, is used where it exists); an unknown name would silently
+    make every candidate one family."""
+    if "family_columns" not in campaign.acquisition.model_fields_set:
+        return
+    columns = list(dict.fromkeys(c for s in spaces for c in make_generator(s).param_columns))
+    for name in campaign.acquisition.family_columns:
+        if name not in columns:
+            raise ConfigError(
+                f"invalid campaign\n  {source}: key 'acquisition.family_columns' = "
+                f"{campaign.acquisition.family_columns!r}: {name!r} is not a parameter column "
+                f"of any space; expected some of {', '.join(columns)}"
+            )
+
+
+def campaign_from_dict(
+    data: dict[str, Any],
+    source: str = "<campaign>",
+    *,
+    max_grid_points: int | None = None,
+    check_size: bool = True,
+) -> Campaign:
     """Validate a parsed campaign; raises :class:`ConfigError` naming key and value.
 
     The ``[[space]]`` tables are validated too, by the generators, so every mistake is found
-    before any work.
+    before any work. Spaces with more grid points than ``[execution] max_grid_points`` are
+    refused by arithmetic (:mod:`~anionscreen.screening.spaces.size`); ``max_grid_points``
+    given here replaces the campaign's (and is kept in it, so a resume keeps it), and
+    ``check_size=False`` skips the check (a run that exists was accepted when it started).
     """
     if "space" not in data:
         raise ConfigError(
             f"{source}: missing required key 'space' (at least one [[space]] table is needed)"
         )
+    if max_grid_points is not None:
+        execution = data.get("execution")
+        data = {
+            **data,
+            "execution": {
+                **(execution if isinstance(execution, dict) else {}),
+                "max_grid_points": max_grid_points,
+            },
+        }
     try:
         campaign = Campaign.model_validate(data)
     except ValidationError as err:
         raise _config_error(err, source) from None
-    campaign._spaces = tuple(spaces_from_config(campaign.space, source))
+    limit = campaign.execution.max_grid_points if check_size else None
+    spaces = tuple(spaces_from_config(campaign.space, source, max_grid_points=limit))
+    if limit is not None:
+        check_total_size(spaces, limit, source)
+    _check_family_columns(campaign, spaces, source)
+    campaign._spaces = spaces
     return campaign
 
 
-def load_campaign(path: str | Path) -> Campaign:
-    """Read and validate a campaign TOML file."""
+def load_campaign(path: str | Path, *, max_grid_points: int | None = None) -> Campaign:
+    """Read and validate a campaign TOML file (see :func:`campaign_from_dict`)."""
     file = Path(path)
     try:
         # UTF-8 with or without a byte-order mark; a binary file is refused by name.
         text = read_text(file, "campaign file", "a UTF-8 TOML file")
     except AnionscreenError as err:
         raise ConfigError(str(err)) from None
-    return campaign_from_toml(text, source=str(file))
+    return campaign_from_toml(text, source=str(file), max_grid_points=max_grid_points)
 
 
-def campaign_from_toml(text: str, source: str = "<campaign>") -> Campaign:
-    """Parse and validate campaign TOML text (a leading byte-order mark is dropped)."""
+def campaign_from_toml(
+    text: str, source: str = "<campaign>", *, max_grid_points: int | None = None
+) -> Campaign:
+    """Parse and validate campaign TOML text (see :func:`campaign_from_dict`); a leading
+    byte-order mark is dropped."""
     text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{source}: not valid TOML: {err}") from None
-    campaign = campaign_from_dict(data, source)
+    campaign = campaign_from_dict(data, source, max_grid_points=max_grid_points)
     campaign._text = text
     return campaign

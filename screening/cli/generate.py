@@ -22,12 +22,14 @@ from anionscreen.descriptors.charge import charge_balance
 from anionscreen.descriptors.chunk import formula_keys
 from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.campaign.config import Campaign, load_campaign
-from anionscreen.screening.cli.context import current_settings
+from anionscreen.screening.cli.context import current_settings, grid_points_limit
 from anionscreen.screening.cli.options import OutOption
 from anionscreen.screening.cli.outputs import check_output
 from anionscreen.screening.cli.tables import check_out, json_records
 from anionscreen.screening.spaces.chunking import Generator
+from anionscreen.screening.spaces.fields import DEFAULT_MAX_GRID_POINTS
 from anionscreen.screening.spaces.generators import make_generator
+from anionscreen.screening.spaces.size import check_size
 from anionscreen.screening.spaces.specs import SpaceSpec, load_spaces
 
 _STRING_COLUMNS = {"formula", "formula_key", "space", "cations", "anions"}
@@ -82,16 +84,16 @@ def _check_out(out: Path) -> None:
     check_out(out)
 
 
-def load_space_file(path: Path) -> list[SpaceSpec]:
+def load_space_file(path: Path, *, max_grid_points: int | None = None) -> list[SpaceSpec]:
     """The ``[[space]]`` tables of a space file, or of a campaign file (validated as one)."""
     try:
         data = tomllib.loads(read_text(path, "space file", "a UTF-8 TOML file"))
     except (AnionscreenError, tomllib.TOMLDecodeError):
-        return load_spaces(path)  # which names the file and the problem
+        return load_spaces(path, max_grid_points=max_grid_points)  # names the file and problem
     campaign_keys = set(Campaign.model_fields) - {"space"}
     if (set(data) - {"space"}) & campaign_keys:
-        return list(load_campaign(path).spaces)
-    return load_spaces(path)
+        return list(load_campaign(path, max_grid_points=max_grid_points).spaces)
+    return load_spaces(path, max_grid_points=max_grid_points)
 
 
 def _write_to(
@@ -152,6 +154,13 @@ def generate(
     fractions: Annotated[
         bool, typer.Option("--fractions", help="Also write element fractions (frac_Li, ...).")
     ] = False,
+    max_grid_points: Annotated[
+        float,
+        typer.Option(
+            "--max-grid-points",
+            help="Refuse spaces above this many grid points (symbol choices x numeric grid).",
+        ),
+    ] = DEFAULT_MAX_GRID_POINTS,
 ) -> None:
     """Enumerate the search spaces of SPACE_FILE: counts per space, candidates to --out.
 
@@ -162,17 +171,21 @@ def generate(
     if out is not None:
         _check_out(out)  # before enumerating, not after printing the counts
         check_output(out, current_settings(ctx), option="--out", inputs=[space_file])
-    specs = load_space_file(space_file)
+    most = grid_points_limit(max_grid_points)
+    # Sizes by arithmetic first: a space above the limit is refused with its size at once.
+    specs = load_space_file(space_file, max_grid_points=most)
+    check_size(specs, most, str(space_file))
     generators = [make_generator(spec) for spec in specs]
     table = Table(title=f"Search spaces in {space_file.name}")
-    for name in ("space", "kind", "candidates"):
-        table.add_column(name, justify="right" if name == "candidates" else "left")
-    total = 0
+    for name in ("space", "kind", "grid points", "candidates"):
+        table.add_column(name, justify="left" if name in ("space", "kind") else "right")
+    total = points = 0
     for spec, gen in zip(specs, generators, strict=True):
         n = gen.count()
         total += n
-        table.add_row(spec.name, spec.kind, f"{n:,}")
-    table.add_row("total", "", f"{total:,}")
+        points += gen.grid_points()
+        table.add_row(spec.name, spec.kind, f"{gen.grid_points():,}", f"{n:,}")
+    table.add_row("total", "", f"{points:,}", f"{total:,}")
     console = Console()
     console.print(table)
     if count:

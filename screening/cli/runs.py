@@ -40,13 +40,20 @@ def runs_list(ctx: typer.Context) -> None:
     from anionscreen.screening.api import list_runs
     from anionscreen.screening.cli.tables import format_table
 
-    rows = []
+    rows: list[dict[str, object]] = []
+    damaged = []
     for run in list_runs(workspace=current_settings(ctx).workspace):
+        state = run.folder.state
+        if state == "damaged":
+            damaged.append(run.run_id)
+            blank = dict.fromkeys(("created_utc", "candidates", "kept"), "")
+            rows.append({"run": run.run_id, "status": state, **blank})
+            continue
         info = run.info
         rows.append(
             {
                 "run": run.run_id,
-                "status": info.status,
+                "status": state,  # "interrupted": says running, but no process holds it
                 "created_utc": info.created_utc,
                 "candidates": info.start.total_candidates,
                 "kept": None if info.counts is None else info.counts.kept,
@@ -59,6 +66,10 @@ def runs_list(ctx: typer.Context) -> None:
     # Counts are integers; a run still going has no "kept" yet (shown as <NA>, not 2.401e+05).
     table[["candidates", "kept"]] = table[["candidates", "kept"]].astype("Int64")
     typer.echo(format_table(table, "table"))
+    for run_id in damaged:
+        typer.echo(
+            f"({run_id}: run.json cannot be read; `anionscreen runs show {run_id}` says why)"
+        )
 
 
 @runs_app.command("show")
@@ -99,6 +110,12 @@ def query(
         str | None,
         typer.Option("--format", help="What to print: table (default), csv or json."),
     ] = None,
+    time_limit: Annotated[
+        float, typer.Option(help="Stop the query after this many seconds.")
+    ] = 60.0,
+    memory_limit: Annotated[
+        str, typer.Option(help="Stop a query that needs more memory than this, e.g. 500MB.")
+    ] = "2GB",
 ) -> None:
     """Query a run's candidates (columns of `predict` plus score, pareto_rank, parameters).
 
@@ -120,6 +137,8 @@ def query(
         contains=[e for e in contains.split(",") if e.strip()] if contains else None,
         sort=sort,
         include_infeasible=include_infeasible,
+        time_limit_s=time_limit,
+        memory_limit=memory_limit,
     )
     if out is not None:
         write_table(frame, out)

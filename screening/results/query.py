@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 
 import duckdb
@@ -25,6 +26,11 @@ from anionscreen.screening.run import layout
 from anionscreen.screening.run.store import RunFolder
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: A query's limits unless the caller gives others: wall time, and duckdb's memory (which
+#: includes the result it collects; the DataFrame made from it is a copy on top).
+DEFAULT_TIME_LIMIT_S = 60.0
+DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 class QueryError(AnionscreenError):
@@ -60,13 +66,23 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: str, source: str) -> None
     con.execute(f"CREATE VIEW {view} AS SELECT {select} FROM {source}")
 
 
-def connect(run: RunFolder) -> duckdb.DuckDBPyConnection:
+def connect(run: RunFolder, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     """An in-memory duckdb connection with the run's tables as read-only views.
 
     Once the views exist, duckdb may touch no file but the run's own tables and its
-    configuration is locked, so a query can neither read other files nor load extensions.
+    configuration is locked, so a query can neither read other files, load extensions nor
+    raise its own memory limit. Nothing spills to disk: a query that needs more memory than
+    ``memory_limit`` stops with an error instead of filling the disk or the machine.
     """
     con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"SET memory_limit = {_quote(memory_limit)}")
+    except duckdb.Error as err:
+        con.close()
+        raise QueryError(
+            f"--memory-limit must be a size such as '2GB' or '500MB'; got {memory_limit!r}"
+        ) from err
+    con.execute("SET temp_directory = ''")
     files = run.candidate_files()
     if not files:
         raise QueryError(f"run {run.run_id!r} has no scored candidates yet")
@@ -83,10 +99,12 @@ def connect(run: RunFolder) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _check_select(text: str) -> None:
+def _check_select(con: duckdb.DuckDBPyConnection, text: str) -> None:
     """Refuse anything but one SELECT: ``COPY ... TO`` could otherwise write into a run."""
     try:
-        statements = duckdb.extract_statements(text)
+        # Parsed on our connection: duckdb's module-level default connection would otherwise
+        # be created here and live until the interpreter tears it down at exit.
+        statements = con.extract_statements(text)
     except duckdb.Error as err:
         raise QueryError(f"query failed: {err}") from None
     kinds = [s.type for s in statements]
@@ -146,6 +164,8 @@ def query_run(
     sort: str | None = None,
     sql: str | None = None,
     include_infeasible: bool = False,
+    time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
 ) -> pd.DataFrame:
     """Candidates of a run as a DataFrame.
 
@@ -166,10 +186,21 @@ def query_run(
         not combinable with ``where``/``contains``/``sort``.
     include_infeasible : bool, default=False
         Also return candidates that fail the campaign's constraints.
+    time_limit_s : float or None, default=60
+        Stop the query after this many seconds (None: no limit).
+    memory_limit : str, default="2GB"
+        duckdb's memory limit for the query, e.g. ``"500MB"``; a query needing more stops.
+
+    Raises
+    ------
+    QueryError
+        A rejected or failed query, one that ran out of time or memory included.
     """
     if top is not None and top < 1:
         raise QueryError(f"--top must be at least 1; got {top}")
-    con = connect(run)
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise QueryError(f"--time-limit must be more than 0 seconds; got {time_limit_s:g}")
+    con = connect(run, memory_limit)
     try:
         if sql is not None:
             if where or contains or sort:
@@ -185,16 +216,17 @@ def query_run(
             text = f"SELECT * FROM candidates {condition} ORDER BY {_order_by(sort, _columns(con))}"
         if top is not None:
             text += f" LIMIT {int(top)}"
-        _check_select(text)
+        _check_select(con, text)
         aliases = _sql_aliases(_columns(con))
         try:
-            frame = con.execute(text).df()
-        except duckdb.Error as err:
+            frame = _run(con, text, time_limit_s, memory_limit)
+        except QueryError as err:
             hint = "".join(
                 f" (in SQL the symbol column {base} is {alias}: SQL names ignore case)"
                 for alias, base in aliases.items()
+                if str(err).startswith("query failed")
             )
-            raise QueryError(f"query failed: {err}{hint}") from None
+            raise QueryError(f"{err}{hint}") from None
         # The result names its columns as the run's tables do (ranked.csv has X, not X_sym).
         frame = frame.rename(columns=aliases)
         if sql is not None:
@@ -203,3 +235,35 @@ def query_run(
         return frame[lead + [c for c in frame.columns if c not in lead]]
     finally:
         con.close()
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, text: str, time_limit_s: float | None, memory_limit: str
+) -> pd.DataFrame:
+    """Run one checked SELECT within the limits; every failure is one :class:`QueryError`."""
+    # duckdb has no statement timeout: a timer interrupts the connection instead.
+    timer = None if time_limit_s is None else threading.Timer(time_limit_s, con.interrupt)
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        return con.execute(text).df()
+    except duckdb.InterruptException:
+        raise QueryError(
+            f"query stopped after the time limit of {time_limit_s:g} s (give --time-limit "
+            "more seconds, or ask for less: a LIMIT, fewer columns, a narrower WHERE)"
+        ) from None
+    except (duckdb.OutOfMemoryException, MemoryError) as err:
+        first = (str(err).splitlines() or ["out of memory"])[0]
+        raise QueryError(
+            f"query stopped: it needs more than the memory limit of {memory_limit} ({first}); "
+            "give --memory-limit more, or ask for less: a LIMIT, fewer columns, no cross join"
+        ) from None
+    except duckdb.Error as err:
+        raise QueryError(f"query failed: {err}") from None
+    finally:
+        if timer is not None:
+            # Joined, so no thread holds the connection once the query is over (duckdb has
+            # aborted at interpreter exit with a connection referenced from another thread).
+            timer.cancel()
+            timer.join()

@@ -17,7 +17,11 @@ import pandas as pd
 
 from anionscreen.screening.campaign.config import Campaign, campaign_from_dict
 from anionscreen.screening.results.citations import Bibliography, run_bibliography
-from anionscreen.screening.results.query import query_run
+from anionscreen.screening.results.query import (
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_TIME_LIMIT_S,
+    query_run,
+)
 from anionscreen.screening.results.report import REPORT_PAGE, write_report
 from anionscreen.screening.run import layout
 from anionscreen.screening.run.records import RunCounts, RunInfo, RunTimings
@@ -30,7 +34,7 @@ class RunSummary:
 
     run_id: str
     path: Path
-    status: str
+    status: str  # finished, running, or interrupted (killed while running)
     name: str
     created_utc: str
     total_candidates: int
@@ -54,7 +58,7 @@ class Run:
         self.folder = folder
 
     def __repr__(self) -> str:
-        return f"Run({self.run_id!r}, status={self.info.status!r})"
+        return f"Run({self.run_id!r}, status={self.folder.state!r})"
 
     @property
     def run_id(self) -> str:
@@ -79,8 +83,9 @@ class Run:
     @property
     def campaign(self) -> Campaign:
         """The campaign the run was started with, model versions pinned (validated again)."""
+        # Its size was accepted when the run started (with the limit it records).
         return campaign_from_dict(
-            self.info.start.campaign, source=f"{self.run_id}/{layout.RUN_JSON}"
+            self.info.start.campaign, source=f"{self.run_id}/{layout.RUN_JSON}", check_size=False
         )
 
     def _table(self, name: str) -> pd.DataFrame:
@@ -120,11 +125,15 @@ class Run:
         contains: Sequence[str] | None = None,
         sort: str | None = None,
         include_infeasible: bool = False,
+        time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
     ) -> pd.DataFrame:
         """Candidates by SQL or by filters (see :func:`~.query.query_run`).
 
         ``sql`` is a single ``SELECT`` over the views ``candidates``, ``ranked``, ``pareto``
         and ``next_batch``, e.g. ``run.query("SELECT formula, score FROM ranked LIMIT 5")``.
+        A query stops with :class:`~.query.QueryError` after ``time_limit_s`` seconds or when
+        it needs more than ``memory_limit``.
         """
         return query_run(
             self.folder,
@@ -134,6 +143,8 @@ class Run:
             sort=sort,
             sql=sql,
             include_infeasible=include_infeasible,
+            time_limit_s=time_limit_s,
+            memory_limit=memory_limit,
         )
 
     def report(self, out_dir: str | Path | None = None) -> Path:
@@ -164,7 +175,7 @@ class Run:
         return RunSummary(
             run_id=self.run_id,
             path=self.path,
-            status=info.status,
+            status=self.folder.state,
             name=info.start.name,
             created_utc=info.created_utc,
             total_candidates=info.start.total_candidates,

@@ -13,6 +13,9 @@ glibc's adaptive mmap threshold, so every large numpy temporary is a fresh mmap 
 must be faulted in again, which slows numpy work markedly (benchmarks/RESULTS.md,
 "Campaigns", measures it). :func:`_tune_malloc` restores generous thresholds inside a worker
 process whenever that variable is set.
+
+joblib workers live as long as the run and die with the process that started it, kill -9
+included (:mod:`~anionscreen.screening.run.workers`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import N_ELEMENTS
 from anionscreen.screening.run.records import ChunkStats
 from anionscreen.screening.run.scoring import ChunkResult, ChunkScorer
+from anionscreen.screening.run.workers import exit_with_parent, release_workers
 
 
 @dataclass(frozen=True)
@@ -90,10 +94,12 @@ class PackedChunk:
 
 @dataclass(frozen=True)
 class ChunkSource:
-    """The candidates of a campaign: a fresh deterministic chunk iterator and the total."""
+    """The candidates of a campaign: a fresh deterministic chunk iterator, the total, and
+    how many chunks the iterator yields (when known)."""
 
     chunks: Callable[[], Iterable[CompositionChunk]]
     total: int
+    total_chunks: int | None = None
 
 
 @dataclass(frozen=True)
@@ -185,11 +191,20 @@ def _joblib_results(
         joblib.dump(scorer, path)
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         parallel = joblib.Parallel(
-            n_jobs=workers, return_as="generator_unordered", pre_dispatch="2*n_jobs"
+            n_jobs=workers,
+            return_as="generator_unordered",
+            pre_dispatch="2*n_jobs",
+            initializer=exit_with_parent,  # loky's workers; see exit_with_parent
+            initargs=(os.getpid(),),
         )
-        yield from parallel(
-            joblib.delayed(score_packed_from_file)(path, digest, packed) for packed in tasks
-        )
+        try:
+            yield from parallel(
+                joblib.delayed(score_packed_from_file)(path, digest, packed) for packed in tasks
+            )
+        except BaseException:
+            release_workers(wait=False)
+            raise
+        release_workers(wait=True)
 
 
 def _connect(address: str, timeout_s: float) -> Any:
@@ -248,9 +263,10 @@ def pack_remaining(
     """Number and pack the chunks not in ``done``, checking done ones still match.
 
     A checkpointed chunk must have the same size and first formula as the regenerated one;
-    otherwise the generator changed and resuming would mix two spaces.
+    otherwise the generator changed and resuming would mix two spaces. A checkpoint numbered
+    beyond the last chunk is no chunk of this run (raised once the chunks are all generated).
     """
-    offset = 0
+    offset = generated = 0
     start = time.perf_counter()
     for index, chunk in enumerate(chunks):
         previous = done.get(index)
@@ -269,4 +285,11 @@ def pack_remaining(
             yield packed
             start = time.perf_counter()
         offset += len(chunk)
+        generated = index + 1
     generating.seconds += time.perf_counter() - start
+    stray = sorted(i for i in done if i >= generated)
+    if stray:
+        raise AnionscreenError(
+            f"checkpoint chunks/chunk-{stray[0]:06d}.parquet is not a chunk of this run: the "
+            f"space has {generated} chunks (0 to {generated - 1}); remove that file and resume"
+        )

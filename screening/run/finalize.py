@@ -24,7 +24,7 @@ from anionscreen.screening.campaign.acquisition import acquisition_values, selec
 from anionscreen.screening.campaign.config import Campaign
 from anionscreen.screening.campaign.pareto import pareto_ranks, rank_order, utilities
 from anionscreen.screening.run import layout
-from anionscreen.screening.run.records import RunCounts
+from anionscreen.screening.run.records import ChunkStats, RunCounts
 from anionscreen.screening.run.store import RunFolder
 
 
@@ -49,6 +49,7 @@ class _FirstPass:
     score_s: float
     best_score: float  # of any feasible candidate; -inf when none is feasible
     front: pd.DataFrame  # the global Pareto fronts 1..depth, with pareto_rank
+    indices: tuple[int, ...]  # the checkpoints read, which pass 2 reads again
 
 
 def _top(frame: pd.DataFrame, n: int, by: str) -> pd.DataFrame:
@@ -107,13 +108,15 @@ def _first_pass(run: RunFolder, campaign: Campaign) -> _FirstPass:
     # Arrow throughout: turning every chunk into pandas would create a Python string per
     # formula; only the few rows that are kept are converted.
     schemas = []
-    stats = run.completed_chunks()
+    stats: dict[int, ChunkStats] = {}
     reasons: Counter[str] = Counter()
     best = -np.inf
     pool = []
     depth = campaign.ranking.pareto_depth
-    for index, chunk in stats.items():
-        table = pq.read_table(run.checkpoint_path(index))
+    for index in run.checkpoint_files():
+        # Every read is checked against the checkpoint's recorded sha256 (both passes).
+        table, chunk = run.read_checkpoint(index)
+        stats[index] = chunk
         schemas.append(_plain_schema(table.schema))
         reasons.update(chunk.failed_reasons)
         rows = np.flatnonzero(_numbers(table, "feasible").astype(bool))
@@ -138,6 +141,7 @@ def _first_pass(run: RunFolder, campaign: Campaign) -> _FirstPass:
         score_s=sum(c.seconds_score for c in stats.values()),
         best_score=best,
         front=front,
+        indices=tuple(stats),
     )
 
 
@@ -164,8 +168,8 @@ def _second_pass(
     top = empty.copy()
     acq_pool = empty.copy()
     with run.output(layout.CANDIDATES) as tmp, pq.ParquetWriter(tmp, schema) as writer:
-        for index in run.completed_chunks():
-            table = pq.read_table(run.checkpoint_path(index))
+        for index in first.indices:
+            table, _ = run.read_checkpoint(index)
             ids = _numbers(table, "candidate_id").astype(np.int64)
             pos = np.searchsorted(front_ids, ids)
             pos_ok = np.minimum(pos, max(len(front_ids) - 1, 0))

@@ -5,7 +5,8 @@ A workspace keeps its runs in ``campaigns/<run-id>/``; each run folder holds:
 =========================  ==========================================================
 ``run.json``               the run record (:class:`~anionscreen.screening.run.records.RunInfo`)
 ``campaign.toml``          the campaign text as given
-``chunks/``                per-chunk checkpoints while the run goes (removed at the end)
+``chunks/``                per-chunk checkpoints while the run goes (removed at the end),
+                           each ``chunk-NNNNNN.parquet`` with its ``.sha256`` beside it
 ``manifest.json``          the finished chunks, rewritten every few seconds
 ``candidates.parquet``     every scored candidate, with Pareto rank and acquisition value
 ``ranked.parquet``/``.csv``  the best ``top_n`` feasible candidates by score
@@ -38,6 +39,8 @@ QUERY_TABLES: dict[str, str] = {"ranked": RANKED, "pareto": PARETO, "next_batch"
 #: Parquet metadata key of a checkpoint's counts (:class:`~.records.ChunkStats` as JSON).
 CHUNK_META_KEY = b"anionscreen.chunk"
 CHUNK_FILE = re.compile(r"^chunk-(\d{6,})\.parquet$")
+#: A checkpoint's sha256 sits beside it: ``chunk-000005.parquet.sha256`` (as sha256sum writes).
+CHUNK_HASH_SUFFIX = ".sha256"
 
 #: Columns that lead the ranked table, the next batch and query results (the rest follow).
 LEADING_COLUMNS = ("rank", "formula", "score", "score_std", "pareto_rank", "acquisition")
@@ -49,6 +52,11 @@ RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 def checkpoint_name(index: int) -> str:
     """File name of chunk ``index``'s checkpoint inside :data:`CHUNKS_DIR`."""
     return f"chunk-{index:06d}.parquet"
+
+
+def checkpoint_hash_name(index: int) -> str:
+    """File name of the sha256 line recorded for chunk ``index``'s checkpoint."""
+    return checkpoint_name(index) + CHUNK_HASH_SUFFIX
 
 
 def lock_name(run_id: str) -> str:

@@ -31,7 +31,7 @@ from anionscreen.screening.run.execute import ChunkSource
 from anionscreen.screening.run.mp_data import plan_mp_columns
 from anionscreen.screening.run.records import DatasetHashes, ModelData, MPData
 from anionscreen.screening.run.scoring import ChunkScorer, ColumnProvider
-from anionscreen.screening.spaces.generators import count_all, generate_all
+from anionscreen.screening.spaces.generators import generate_all, make_generator
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,7 @@ def plan_run(
     if mp.provider is not None:
         providers += (mp.provider,)
     spaces, size = campaign.spaces, campaign.execution.chunk_size
+    counts = [make_generator(space).count() for space in spaces]
     registry = ModelRegistry(settings.workspace)
     trust = [model_trust(registry.card(versions[t])) for t in TARGETS]
     trust_notes = [line for t in trust for line in (t.line(), *t.warnings())]
@@ -167,7 +168,11 @@ def plan_run(
         trust_notes.append("moduli are predicted as measured on the amorphous (glassy) material")
     return RunPlan(
         campaign=pinned,
-        source=ChunkSource(chunks=lambda: generate_all(spaces, size), total=count_all(spaces)),
+        source=ChunkSource(
+            chunks=lambda: generate_all(spaces, size),
+            total=sum(counts),
+            total_chunks=sum(-(-n // size) for n in counts),  # each space chunked on its own
+        ),
         scorer=ChunkScorer(predictor=predictor, campaign=pinned, providers=providers),
         notes=(*notes, *objectives, *trust_notes, mp.note),
         mp_data=mp.data,

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 RunStatus = Literal["running", "finished"]
+#: The statuses ``run.json`` may hold (a run killed while running still says "running").
+RUN_STATUSES: tuple[RunStatus, ...] = ("running", "finished")
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class RunStart:
     notes: tuple[str, ...] = ()
     dataset_hashes: DatasetHashes | None = None
     mp_data: MPData | None = None
+    total_chunks: int | None = None  # how many checkpoints the space makes (None: not recorded)
 
     def to_json(self) -> dict[str, Any]:
         """As written to ``run.json`` (no dataset hashes is written ``{}``, as it always was)."""
@@ -142,6 +145,7 @@ class RunStart:
             notes=tuple(data.get("notes", ())),
             dataset_hashes=None if hashes is None else DatasetHashes.from_json(hashes),
             mp_data=None if mp is None else MPData.from_json(mp),
+            total_chunks=None if data.get("total_chunks") is None else int(data["total_chunks"]),
         )
 
 
@@ -181,7 +185,13 @@ class RunInfo:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunInfo:
-        """Read ``run.json``."""
+        """Read ``run.json``; a missing key raises KeyError, a wrong value ValueError."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+        if data.get("status") not in RUN_STATUSES:
+            raise ValueError(
+                f"status {data.get('status')!r} is not one of {', '.join(RUN_STATUSES)}"
+            )
         counts = data.get("counts")
         timings = data.get("timings")
         return cls(

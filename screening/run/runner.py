@@ -19,6 +19,7 @@ from pathlib import Path
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.screening.campaign.config import Campaign
 from anionscreen.screening.run import layout
+from anionscreen.screening.run.checkpoints import CheckpointError
 from anionscreen.screening.run.events import CampaignInterruptedError, Progress
 from anionscreen.screening.run.execute import (
     ChunkSource,
@@ -78,6 +79,12 @@ def _score_chunks(
     checkpointing: Stopwatch,
 ) -> dict[int, ChunkStats]:
     done = run.completed_chunks()
+    stray = [i for i in done if source.total_chunks is not None and i >= source.total_chunks]
+    if stray:  # before anything is scored (a run recorded without its chunk count gets here)
+        raise CheckpointError(
+            f"checkpoint {str(run.checkpoint_path(stray[0]))!r} is not a chunk of this run: "
+            f"its space has {source.total_chunks} chunks; remove that file and resume"
+        )
     progress.start(source.total, sum(s.generated for s in done.values()))
     last_manifest = time.perf_counter()
     try:
@@ -113,8 +120,9 @@ def _score_finalize_report(
     generated = sum(s.generated for s in done.values())
     if generated != source.total:
         raise AnionscreenError(
-            f"run {run.run_id!r} has {generated} candidates checkpointed but the space has "
-            f"{source.total}; the generator's count and its chunks disagree"
+            f"run {run.run_id!r} has {generated} candidates checkpointed but its space was "
+            f"counted at {source.total} when the run started; the space's count and its "
+            "chunks disagree (a bug: please report it with the campaign file)"
         )
     t_chunks = time.perf_counter() - wall
     final = finalize_run(run, campaign)

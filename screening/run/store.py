@@ -3,10 +3,12 @@
 A :class:`RunFolder` is the only writer of a run's files (their names are in
 :mod:`~anionscreen.screening.run.layout`). Every file is written atomically
 (:func:`~anionscreen.datasets.files.atomic_output`), so a kill -9 at any moment leaves either
-the whole file or nothing; a checkpoint carries its chunk's counts in its Parquet metadata, so
-the checkpoints themselves say which chunks are done. Once ``run.json`` says ``finished``,
-every write raises and the files are made read-only. A run folder that exists is never
-overwritten.
+the whole file or nothing; a checkpoint carries its chunk's counts in its Parquet metadata and
+its sha256 beside it (:mod:`~anionscreen.screening.run.checkpoints`), so the checkpoints
+themselves say which chunks are done, and a damaged one is refused by name. A run whose
+``run.json`` cannot be read is *damaged*: listed as such, refused by name, never "latest".
+Once ``run.json`` says ``finished``, every write raises and the files are made read-only. A
+run folder that exists is never overwritten.
 """
 
 from __future__ import annotations
@@ -19,12 +21,11 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from filelock import FileLock, Timeout
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.files import (
@@ -35,6 +36,13 @@ from anionscreen.datasets.files import (
 )
 from anionscreen.datasets.files import package_versions as installed_versions
 from anionscreen.screening.run import layout
+from anionscreen.screening.run.checkpoints import (
+    checkpoint_files,
+    checkpoint_stats,
+    read_checkpoint,
+    write_checkpoint,
+)
+from anionscreen.screening.run.locks import LockHeldError, hold, is_held
 from anionscreen.screening.run.records import ChunkStats, RunCounts, RunInfo, RunStart, RunTimings
 
 _PACKAGES = (
@@ -54,6 +62,15 @@ _PACKAGES = (
 
 class RunError(AnionscreenError):
     """A run folder cannot be created, found or written."""
+
+
+class DamagedRunError(RunError):
+    """A run whose ``run.json`` cannot be read, or not as a run record."""
+
+
+#: What :attr:`RunFolder.state` can say: ``run.json``'s status, unless the run says it is
+#: running but no process holds it (killed: "interrupted") or its record is unreadable.
+RunState = Literal["running", "interrupted", "finished", "damaged"]
 
 
 def package_versions() -> dict[str, str]:
@@ -81,9 +98,51 @@ class RunFolder:
 
     @property
     def info(self) -> RunInfo:
-        """The run record, read from ``run.json``."""
-        data = json.loads((self.path / layout.RUN_JSON).read_text(encoding="utf-8"))
-        return RunInfo.from_json(data)
+        """The run record, read from ``run.json``; :class:`DamagedRunError` if unreadable."""
+        file = self.path / layout.RUN_JSON
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise self._damaged(f"cannot be read ({err.strerror})") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise self._damaged(f"not valid JSON ({err})") from None
+        try:
+            return RunInfo.from_json(data)
+        except KeyError as err:
+            raise self._damaged(f"not a run record (no key {err})") from None
+        except (TypeError, ValueError, AttributeError) as err:
+            raise self._damaged(f"not a run record ({err})") from None
+
+    def _damaged(self, reason: str) -> DamagedRunError:
+        file = self.path / layout.RUN_JSON
+        return DamagedRunError(
+            f"run {self.run_id!r} is damaged: {str(file)!r}: {reason}; "
+            "its results cannot be trusted without it (restore the file from a backup, or "
+            "remove the run folder)"
+        )
+
+    @property
+    def state(self) -> RunState:
+        """``finished``, ``running`` (a process holds it now), ``interrupted`` (it says
+        running but no process holds it: killed) or ``damaged`` (``run.json`` unreadable)."""
+        try:
+            info = self.info
+        except DamagedRunError:
+            return "damaged"
+        if info.finished:
+            return "finished"
+        return "running" if self.held() else "interrupted"
+
+    def held(self) -> bool:
+        """Whether a process holds the run's lock now, i.e. is executing it.
+
+        Only asks: the lock file is opened read-only and nothing in the workspace is written.
+        """
+        return is_held(self._lock_path)
+
+    @property
+    def _lock_path(self) -> Path:
+        return self.path.parent / layout.lock_name(self.run_id)
 
     @property
     def finished(self) -> bool:
@@ -106,18 +165,14 @@ class RunFolder:
         The lock file sits beside the run folder (which stays as the run wrote it), and the
         OS releases it when a process dies, so a run killed with kill -9 can be resumed at once.
         """
-        lock = FileLock(str(self.path.parent / layout.lock_name(self.run_id)))
         try:
-            lock.acquire(timeout=0)
-        except Timeout:
+            with hold(self._lock_path):
+                yield
+        except LockHeldError:
             raise RunError(
                 f"run {self.run_id!r} is being executed by another process; wait for it to "
                 "finish, or stop it and resume"
             ) from None
-        try:
-            yield
-        finally:
-            lock.release()
 
     def _writable(self) -> None:
         if self.finished:
@@ -161,26 +216,29 @@ class RunFolder:
         return self.chunks_dir / layout.checkpoint_name(index)
 
     def write_checkpoint(self, index: int, table: pa.Table, stats: ChunkStats) -> None:
-        """Store one scored chunk with its counts; all or nothing even under kill -9."""
+        """Store one scored chunk with its counts and sha256; all or nothing under kill -9."""
         self._writable()
-        meta = dict(table.schema.metadata or {})
-        meta[layout.CHUNK_META_KEY] = json.dumps(stats.to_json(), sort_keys=True).encode()
-        with atomic_output(self.checkpoint_path(index)) as tmp:
-            pq.write_table(table.replace_schema_metadata(meta), tmp)
+        write_checkpoint(self.chunks_dir, index, table, stats)
+
+    def checkpoint_files(self) -> dict[int, Path]:
+        """Index -> path of every checkpoint (a file beyond the run's chunk count raises)."""
+        return checkpoint_files(self.chunks_dir, self.info.start.total_chunks)
 
     def completed_chunks(self) -> dict[int, ChunkStats]:
-        """Index -> counts of every checkpointed chunk (read from the files themselves)."""
-        out: dict[int, ChunkStats] = {}
-        if not self.chunks_dir.is_dir():
-            return out
-        for path in self.chunks_dir.iterdir():
-            match = layout.CHUNK_FILE.match(path.name)
-            if match is not None:
-                out[int(match.group(1))] = chunk_stats(path)
-        return dict(sorted(out.items()))
+        """Index -> counts of every checkpointed chunk, each file checked against its sha256.
+
+        Raises :class:`~.checkpoints.CheckpointError` naming the first checkpoint that is
+        damaged, has no recorded hash or is not one of this run's chunks.
+        """
+        return {i: checkpoint_stats(p, i) for i, p in self.checkpoint_files().items()}
+
+    def read_checkpoint(self, index: int) -> tuple[pa.Table, ChunkStats]:
+        """The rows and counts of chunk ``index``, checked against its sha256."""
+        return read_checkpoint(self.checkpoint_path(index), index)
 
     def candidate_files(self) -> list[Path]:
-        """The Parquet files holding the scored candidates: the final table, else checkpoints."""
+        """The Parquet files holding the scored candidates: the final table, else checkpoints
+        (each verified against its sha256 first)."""
         final = self.path / layout.CANDIDATES
         if final.is_file():
             return [final]
@@ -213,12 +271,6 @@ class RunFolder:
         for path in self.path.rglob("*"):
             if path.is_file():
                 path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-
-
-def chunk_stats(path: Path) -> ChunkStats:
-    """The counts stored in a checkpoint file."""
-    meta = pq.read_schema(path).metadata or {}
-    return ChunkStats.from_json(json.loads(meta[layout.CHUNK_META_KEY]))
 
 
 def _now() -> str:
@@ -264,22 +316,37 @@ def create_run(
     )
 
 
+def _created(run: RunFolder) -> str | None:
+    try:
+        return run.info.created_utc
+    except DamagedRunError:
+        return None
+
+
 def list_runs(workspace: Path) -> list[RunFolder]:
-    """Every run of the workspace, oldest first."""
+    """Every run of the workspace, oldest first; damaged runs (no creation time) come first."""
     root = runs_root(workspace)
     if not root.is_dir():
         return []
     runs = [RunFolder(p) for p in root.iterdir() if (p / layout.RUN_JSON).is_file()]
-    return sorted(runs, key=lambda r: (r.info.created_utc, r.run_id))
+    created = {run.run_id: _created(run) for run in runs}
+    return sorted(
+        runs, key=lambda r: (created[r.run_id] is not None, created[r.run_id] or "", r.run_id)
+    )
 
 
 def find_run(workspace: Path, run: str) -> RunFolder:
     """A run by id, by path, or ``"latest"`` (the most recently created)."""
     if run == "latest":
         runs = list_runs(workspace)
-        if not runs:
-            raise RunError(f"no runs in {str(runs_root(workspace))!r}; run `anionscreen screen`")
-        return runs[-1]
+        readable = [r for r in runs if _created(r) is not None]
+        if not readable:
+            damaged = ", ".join(r.run_id for r in runs)
+            raise RunError(
+                f"no runs in {str(runs_root(workspace))!r}; run `anionscreen screen`"
+                + (f" (damaged, not counted: {damaged})" if damaged else "")
+            )
+        return readable[-1]
     as_path = Path(run)
     if (as_path / layout.RUN_JSON).is_file():
         return RunFolder(as_path.resolve())

@@ -50,6 +50,11 @@ class Generator(ABC):
     def count(self) -> int:
         """Number of candidates :meth:`generate` yields, computed without building chunks."""
 
+    @abstractmethod
+    def grid_points(self) -> int:
+        """Points the generator examines (choices x amounts), by arithmetic: nothing is
+        enumerated, so it is instant for any size (see :mod:`~.size`)."""
+
     @property
     @abstractmethod
     def param_columns(self) -> tuple[str, ...]:

@@ -95,6 +95,10 @@ class TemplateGenerator(PieceGenerator):
         """Number of numeric grid points."""
         return math.prod(self._sizes)
 
+    def grid_points(self) -> int:
+        """Symbol choices x numeric grid points."""
+        return math.prod(len(v) for v in self.space.symbols.values()) * self.grid_size
+
     @property
     def _terms(self) -> tuple[tuple[tuple[int, ...], np.ndarray | None], ...]:
         """Per term: positions of its variables and its exact amounts x denominator (or None)."""
@@ -248,7 +252,7 @@ class TemplateGenerator(PieceGenerator):
             params[f"ox_{p}"] = states[:, combo.elements.index(element)]
         return Piece(combo.elements, amounts, den, states, params)
 
-    def pieces(self) -> Iterator[Piece]:
+    def _kept(self) -> Iterator[tuple[_Combo, np.ndarray, np.ndarray, np.ndarray]]:
         seen: set[bytes] | None = set() if self.needs_dedupe else None
         for combo in self._combos:
             n_assign = len(combo.assignments)
@@ -264,7 +268,15 @@ class TemplateGenerator(PieceGenerator):
                     fresh = _fresh(seen, combo.elements, amounts)
                     rows, assign, amounts = rows[fresh], assign[fresh], amounts[fresh]
                 if len(rows):
-                    yield self._piece(combo, rows, assign, amounts)
+                    yield combo, rows, assign, amounts
+
+    def pieces(self) -> Iterator[Piece]:
+        for combo, rows, assign, amounts in self._kept():
+            yield self._piece(combo, rows, assign, amounts)
+
+    def count(self) -> int:
+        # The kept rows without their pieces: no parameter columns are built to be counted.
+        return sum(len(rows) for _, rows, _, _ in self._kept())
 
     @property
     def param_columns(self) -> tuple[str, ...]:

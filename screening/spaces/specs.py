@@ -21,6 +21,7 @@ file, the space, the key, the value and what was expected.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from anionscreen.datasets.errors import AnionscreenError, ConfigError
 from anionscreen.datasets.textfiles import read_text
 from anionscreen.descriptors.elements import element_index
 from anionscreen.screening.spaces.fields import (
+    MAX_GRID_VALUES,
     CommonModel,
     Grid,
     GridModel,
@@ -40,6 +42,7 @@ from anionscreen.screening.spaces.fields import (
     check_grid,
     checked_states,
     classify_placeholder,
+    too_large,
     validated,
 )
 from anionscreen.screening.spaces.filters import FilterSpec
@@ -106,7 +109,9 @@ class SpaceSpec:
         return "template" if self.template is not None else "system"
 
 
-def _template_space(where: Where, name: str, source: str, table: Mapping[str, Any]) -> SpaceSpec:
+def _template_space(
+    where: Where, name: str, source: str, table: Mapping[str, Any], max_grid_points: int | None
+) -> SpaceSpec:
     template_text = table["template"]
     if not isinstance(template_text, str):
         raise where.error("template", template_text, "a template string")
@@ -133,7 +138,7 @@ def _template_space(where: Where, name: str, source: str, table: Mapping[str, An
             "(reserved for output columns: formula, space, n_Li, cations, anions, ox_*, frac_*)"
         )  # fmt: skip
     symbols: dict[str, tuple[str, ...]] = {}
-    numbers: dict[str, tuple[Fraction, ...]] = {}
+    given: dict[str, Grid | tuple[Fraction, ...]] = {}
     balance: str | None = None
     for key, raw in table.items():
         if key in _SETTINGS:
@@ -152,7 +157,7 @@ def _template_space(where: Where, name: str, source: str, table: Mapping[str, An
         elif key in template.symbol_names:
             raise where.error(key, raw, f"element symbols: {{{key}}} is used as an element")
         elif kind == "number":
-            numbers[key] = values
+            given[key] = values
         else:
             if balance is not None:
                 raise where.error(key, raw, f"one balance placeholder ({balance!r} is one)")
@@ -161,15 +166,30 @@ def _template_space(where: Where, name: str, source: str, table: Mapping[str, An
                 raise where.error(key, raw, f"{{{key}}} to be the whole amount of one term")
             balance = key
     for name_used in (*template.symbol_names, *template.amount_names):
-        if name_used not in symbols and name_used not in numbers and name_used != balance:
+        if name_used not in symbols and name_used not in given and name_used != balance:
             raise ConfigError(
                 f"{where.prefix}: the template uses placeholder {{{name_used}}} but the space "
                 f"gives no values for it; expected a key {name_used} = [...], a grid "
                 '{start, stop, step} or "balance"'
             )
+    points = math.prod(len(v) for v in symbols.values()) * math.prod(
+        v.size if isinstance(v, Grid) else len(v) for v in given.values()
+    )
+    if max_grid_points is not None and points > max_grid_points:
+        # Refused by arithmetic, before a single grid value is built.
+        raise too_large(where.prefix, points, max_grid_points)
+    numbers = {k: v.values if isinstance(v, Grid) else v for k, v in given.items()}
     for term in template.terms:
         if balance in term.amount.variables:
             continue
+        values = math.prod(len(numbers[v]) for v in term.amount.variables)
+        if values > MAX_GRID_VALUES:
+            # Each term's amounts are evaluated exactly, point by point, over its variables.
+            raise ConfigError(
+                f"{where.prefix}, key 'template': the amount {{{term.amount.text}}} of "
+                f"{term.element} combines {values:,} grid values; expected at most "
+                f"{MAX_GRID_VALUES:,} per term (use coarser steps)"
+            )
         grid = term.amount.grid(numbers)
         low = min(grid)
         if low < 0:
@@ -258,7 +278,9 @@ def _system_space(where: Where, name: str, source: str, table: Mapping[str, Any]
     )
 
 
-def spaces_from_config(tables: list[dict[str, Any]], source: str) -> list[SpaceSpec]:
+def spaces_from_config(
+    tables: list[dict[str, Any]], source: str, *, max_grid_points: int | None = None
+) -> list[SpaceSpec]:
     """Validate ``[[space]]`` tables (from a space file or a campaign file).
 
     Parameters
@@ -267,6 +289,10 @@ def spaces_from_config(tables: list[dict[str, Any]], source: str) -> list[SpaceS
         The parsed tables, in order.
     source : str
         The file they came from, named in error messages.
+    max_grid_points : int, optional
+        Refuse a template space with more grid points (symbol choices x numeric grid) with
+        :class:`~.fields.SpaceTooLargeError`, before its grid values are built. The total of
+        all spaces is checked by :func:`~.size.check_size`.
 
     Raises
     ------
@@ -289,7 +315,7 @@ def spaces_from_config(tables: list[dict[str, Any]], source: str) -> list[SpaceS
         seen.add(raw_name)
         is_template = "template" in table
         if is_template:
-            specs.append(_template_space(where, raw_name, source, table))
+            specs.append(_template_space(where, raw_name, source, table, max_grid_points))
         elif "cations" in table or "anions" in table:
             specs.append(_system_space(where, raw_name, source, table))
         else:
@@ -300,8 +326,8 @@ def spaces_from_config(tables: list[dict[str, Any]], source: str) -> list[SpaceS
     return specs
 
 
-def load_spaces(path: Path) -> list[SpaceSpec]:
-    """Read and validate the ``[[space]]`` tables of a TOML file."""
+def load_spaces(path: Path, *, max_grid_points: int | None = None) -> list[SpaceSpec]:
+    """Read and validate the ``[[space]]`` tables of a TOML file (:func:`spaces_from_config`)."""
     path = Path(path)
     try:
         text = read_text(path, "space file", "a UTF-8 TOML file")
@@ -316,4 +342,4 @@ def load_spaces(path: Path) -> list[SpaceSpec]:
         raise ConfigError(
             f"{path}: unknown top-level key(s) {sorted(unknown)}; expected [[space]] tables"
         )
-    return spaces_from_config(data.get("space", []), str(path))
+    return spaces_from_config(data.get("space", []), str(path), max_grid_points=max_grid_points)

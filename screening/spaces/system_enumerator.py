@@ -128,6 +128,13 @@ class SystemEnumerator(PieceGenerator):
                     for ans in itertools.combinations(self.anions, na):
                         yield (*cats, *ans)
 
+    def grid_points(self) -> int:
+        """Amount combinations over every element subset (Li is solved, not enumerated)."""
+        total = 0
+        for present in self._subsets():
+            total += math.prod(max(0, hi - lo + 1) for lo, hi in map(self._range, present))
+        return total
+
     def pieces(self) -> Iterator[Piece]:
         step = self.amounts.step
         li_lo, li_hi = self._range("Li")
