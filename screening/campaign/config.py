@@ -28,6 +28,7 @@ from anionscreen.screening.spaces.size import check_size as check_total_size
 from anionscreen.screening.spaces.specs import SpaceSpec, spaces_from_config
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_DEFAULT_FAMILY_COLUMNS = ("space", "M", "X")
 
 
 class _Strict(BaseModel):
@@ -114,7 +115,7 @@ class Acquisition(_Strict):
     batch_size: int = Field(default=10, ge=1)
     pool_size: int = Field(default=500, ge=1)
     max_per_family: int = Field(default=2, ge=1)
-    family_columns: list[str] = Field(default_factory=lambda: ["space", "M", "X"])
+    family_columns: list[str] = Field(default_factory=lambda: list(_DEFAULT_FAMILY_COLUMNS))
     min_distance: float = Field(default=0.02, ge=0.0, le=1.0)
     include_measured: bool = False
     """Let compositions that were already measured (any scale) into the next batch."""
@@ -263,13 +264,15 @@ def _config_error(err: ValidationError, source: str) -> ConfigError:
 
 
 def _check_family_columns(campaign: Campaign, spaces: tuple[SpaceSpec, ...], source: str) -> None:
-    """Each family column named in the file must be a parameter column of some space (the
-    default, ``space``/``M``/``X``, is used where it exists); an unknown name would silently
-    make every candidate one family."""
-    if "family_columns" not in campaign.acquisition.model_fields_set:
+    """Each family column named in the file must be a parameter column of some space; an
+    unknown name would silently make every candidate one family. The default list
+    (``space``, ``M``, ``X``) is used where its columns exist, so it is accepted as written
+    out (the default campaign and every stored ``run.json`` spell it out)."""
+    chosen = campaign.acquisition.family_columns
+    if tuple(chosen) == _DEFAULT_FAMILY_COLUMNS:
         return
     columns = list(dict.fromkeys(c for s in spaces for c in make_generator(s).param_columns))
-    for name in campaign.acquisition.family_columns:
+    for name in chosen:
         if name not in columns:
             raise ConfigError(
                 f"invalid campaign\n  {source}: key 'acquisition.family_columns' = "

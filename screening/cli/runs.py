@@ -46,8 +46,8 @@ def runs_list(ctx: typer.Context) -> None:
         state = run.folder.state
         if state == "damaged":
             damaged.append(run.run_id)
-            blank = dict.fromkeys(("created_utc", "candidates", "kept"), "")
-            rows.append({"run": run.run_id, "status": state, **blank})
+            blank = dict.fromkeys(("candidates", "kept"), None)
+            rows.append({"run": run.run_id, "status": state, "created_utc": "", **blank})
             continue
         info = run.info
         rows.append(
@@ -64,7 +64,10 @@ def runs_list(ctx: typer.Context) -> None:
         return
     table = pd.DataFrame(rows)
     # Counts are integers; a run still going has no "kept" yet (shown as <NA>, not 2.401e+05).
-    table[["candidates", "kept"]] = table[["candidates", "kept"]].astype("Int64")
+    counts = table[["candidates", "kept"]].astype("Int64").astype(object)
+    # A damaged run has no record at all: its cells stay blank rather than <NA>.
+    counts[table["status"] == "damaged"] = ""
+    table[["candidates", "kept"]] = counts
     typer.echo(format_table(table, "table"))
     for run_id in damaged:
         typer.echo(
