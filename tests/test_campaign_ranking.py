@@ -117,6 +117,8 @@ def test_pareto_ranks_small_known_example() -> None:
     assert pareto_ranks(u, 1).tolist() == [1, 1, 1, 0, 0, 1]
     # +inf is the best value, not a missing one: (inf, 1) dominates (5, 1)
     assert pareto_ranks(np.array([[np.inf, 1.0], [5.0, 1.0], [0.0, 2.0]]), 3).tolist() == [1, 2, 1]
+    # no objective: nothing dominates, every row is on the front
+    assert pareto_ranks(np.zeros((3, 0)), 2).tolist() == [1, 1, 1]
 
 
 def test_pareto_ranks_match_brute_force_in_three_objectives() -> None:

@@ -3,8 +3,8 @@
 Pareto ranks use non-dominated sorting by *peeling*: the feasible row with the largest sum of
 normalised utilities is non-dominated, so it joins the front and every row it dominates is
 dropped from the front search; repeating until no row is left yields the front in
-``O(n * |front| * d)`` vectorised numpy work (a front of this problem holds tens of rows, not
-thousands). The next front is peeled from what remains. Only ranks ``1..depth`` are computed
+``O(n * |front| * d)`` vectorised numpy work (a front of this problem holds tens to hundreds
+of rows per chunk, not thousands). The next front is peeled from what remains. Only ranks ``1..depth`` are computed
 (``pareto_depth`` in the campaign); deeper rows get rank ``0`` meaning "beyond depth". This
 scales to 10^7 rows because a row whose rank within its own chunk exceeds ``depth`` cannot
 have a global rank within ``depth`` (a subset has fewer dominators), so the run keeps only the
@@ -13,6 +13,7 @@ per-chunk fronts ``1..depth`` and ranks their union.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,8 +37,22 @@ def utilities(table: pd.DataFrame, objectives: Sequence[ObjectiveSpec]) -> np.nd
     return np.where(np.isnan(u), -np.inf, u)
 
 
-def _dominated_by(u: np.ndarray, point: np.ndarray) -> np.ndarray:
-    return np.asarray((u <= point).all(axis=1) & (u < point).any(axis=1))
+def _sort_key(u: np.ndarray) -> np.ndarray:
+    """Sum of normalised utilities: strictly larger for a row that dominates another.
+
+    Normalising keeps one objective's units from deciding alone; -inf (no value) becomes a
+    finite value below every real one and +inf (e.g. the oxidation limit of a Li-free
+    composition) one above every real one, so the sum stays strictly increasing in each
+    coordinate.
+    """
+    finite = np.where(np.isfinite(u), u, np.nan)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column without a finite value
+        lo = np.nan_to_num(np.nanmin(finite, axis=0), nan=0.0)
+        span = np.nan_to_num(np.nanmax(finite, axis=0), nan=0.0) - lo
+    span = np.where(span > 0, span, 1.0)
+    bounded = np.where(u == np.inf, lo + 2.0 * span, np.where(u == -np.inf, lo - span, u))
+    return np.asarray((bounded / span).sum(axis=1))
 
 
 def pareto_ranks(u: np.ndarray, depth: int) -> np.ndarray:
@@ -55,35 +70,40 @@ def pareto_ranks(u: np.ndarray, depth: int) -> np.ndarray:
     -------
     ndarray of shape (n,), int32
     """
-    n = u.shape[0]
+    n, d = u.shape
     ranks = np.zeros(n, dtype=np.int32)
     if n == 0:
         return ranks
-    # The row with the largest sum of normalised utilities is non-dominated. Normalising keeps
-    # one objective's units from deciding alone; -inf (no value) becomes a finite value below
-    # every real one and +inf (e.g. the oxidation limit of a Li-free composition) one above
-    # every real one, so the sum stays strictly increasing in each coordinate.
-    finite = np.where(np.isfinite(u), u, np.nan)
-    with np.errstate(all="ignore"):
-        lo = np.nan_to_num(np.nanmin(finite, axis=0), nan=0.0)
-        span = np.nan_to_num(np.nanmax(finite, axis=0), nan=0.0) - lo
-    span = np.where(span > 0, span, 1.0)
-    bounded = np.where(u == np.inf, lo + 2.0 * span, np.where(u == -np.inf, lo - span, u))
-    key = (bounded / span).sum(axis=1)
-    remaining = np.arange(n)
+    if d == 0:  # no objective: nothing dominates anything
+        ranks[:] = 1 if depth >= 1 else 0
+        return ranks
+    # Rows in descending key order (stable: ties keep the input order): the first row still
+    # searched is then always non-dominated. Each objective is one contiguous column, so the
+    # dominance test is d elementwise comparisons, not a reduction along a short axis (this
+    # is 5-8x faster on chunks whose fronts hold hundreds of rows).
+    order = np.argsort(-_sort_key(u), kind="stable")
+    columns = [np.ascontiguousarray(u[order, j]) for j in range(d)]
+    remaining = np.arange(n)  # positions in ``order``
     for rank in range(1, depth + 1):
         if remaining.size == 0:
             break
-        search = remaining.copy()
+        search = remaining
+        values = [column[search] for column in columns]
         front: list[int] = []
         while search.size:
-            best = search[np.argmax(key[search])]
-            front.append(int(best))
-            keep = ~_dominated_by(u[search], u[best])
-            keep &= search != best
+            front.append(int(search[0]))
+            point = [v[0] for v in values]
+            at_most = values[0] <= point[0]
+            below = values[0] < point[0]
+            for v, p in zip(values[1:], point[1:], strict=True):
+                at_most &= v <= p
+                below |= v < p
+            keep = ~(at_most & below)
+            keep[0] = False
             search = search[keep]
-        ranks[front] = rank
-        remaining = remaining[ranks[remaining] == 0]
+            values = [v[keep] for v in values]
+        ranks[order[front]] = rank
+        remaining = remaining[ranks[order[remaining]] == 0]
     return ranks
 
 
