@@ -36,7 +36,7 @@ from anionscreen.datasets.packaged import data_path
 from anionscreen.datasets.schema import validate_measurements
 
 BUNDLED_FILE = "compilation.csv"
-BUNDLED_SHA256 = "67ba11609094b13041a7f163536cfe34c6e14a3776b55a2f03a952c42ce0c3f7"
+BUNDLED_SHA256 = "aa4be6f7f866fbd6622377119f8b75b6ae01df63387b1645fd3bb5463039b98e"
 #: Columns of the compilation beyond the measurement schema: where each value was read.
 PROVENANCE_COLUMNS: tuple[str, ...] = ("value_as_written", "read_at", "quote")
 
