@@ -271,8 +271,13 @@ def timesplit(settings: Any, cutoff: str = "2025-07") -> list[str]:
             "",
         ]
         if target == "sigma":
-            ltsoc = [normalized_formula(parse_formula(f)) for f in LTSOC]
-            known = dict(zip(test.formulas, range(len(test.formulas)), strict=True))
+            # Matched by composition key: formulas are written in chemists' order, so the
+            # same composition can be spelt differently in the table and in LTSOC.
+            def key(text: str) -> str:
+                return str(composition_key(normalized_formula(parse_formula(text))))
+
+            ltsoc = [key(f) for f in LTSOC]
+            known = {key(f): i for i, f in enumerate(test.formulas)}
             lines.append("| formula | measured log10 sigma | predicted [90 %] | in domain |")
             lines.append("|---|---|---|---|")
             for f, name in zip(ltsoc, LTSOC, strict=True):

@@ -20,7 +20,6 @@ from rich.console import Console
 from rich.table import Table
 
 from anionscreen.datasets.combined import combine
-from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.datasets.external import EXTERNAL_DATASETS, external_dataset
 from anionscreen.datasets.fetch import fetch as fetch_dataset
 from anionscreen.datasets.files import atomic_output, atomic_write_bytes, sha256_of_file
@@ -30,7 +29,7 @@ from anionscreen.datasets.sources import SOURCE_NAMES, list_sources, load_measur
 from anionscreen.screening.cli.context import current_settings
 from anionscreen.screening.cli.options import OutOption, parse_sources, sources_option
 from anionscreen.screening.cli.outputs import check_output
-from anionscreen.screening.cli.tables import check_out, json_records
+from anionscreen.screening.cli.tables import check_out_format, json_records
 
 DEFAULT_EXPORT_SOURCES = ("bundled", "log")
 
@@ -84,12 +83,7 @@ def _report_skipped(df: pd.DataFrame) -> None:
 def _emit(table: pd.DataFrame, out: Path | None, fmt: ExportFormat | None) -> None:
     """To ``--out`` (format from its suffix) or stdout; values as recorded, not rounded."""
     if out is not None:
-        suffix = check_out(out)
-        if fmt is not None and f".{fmt.value}" != suffix:
-            raise AnionscreenError(
-                f"--format {fmt.value} and --out {out.name} disagree: --out writes the format "
-                "of its suffix; give one of them"
-            )
+        suffix = check_out_format(out, None if fmt is None else fmt.value)
         out.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".parquet":
             with atomic_output(out) as tmp:

@@ -76,13 +76,19 @@ def check_format(fmt: str | None, out: Path | None) -> str:
     if fmt is not None and fmt not in FORMATS:
         raise AnionscreenError(f"--format must be table, csv or json; got {fmt!r}")
     if out is not None:
-        suffix = check_out(out)
-        if fmt is not None and f".{fmt}" != suffix:
-            raise AnionscreenError(
-                f"--format {fmt} and --out {out.name} disagree: --out writes the format of "
-                "its suffix; give one of them"
-            )
+        check_out_format(out, fmt)
     return fmt or "table"
+
+
+def check_out_format(out: Path, fmt: str | None) -> str:
+    """The suffix of ``--out``; a ``--format`` given beside it must name the same format."""
+    suffix = check_out(out)
+    if fmt is not None and f".{fmt}" != suffix:
+        raise AnionscreenError(
+            f"--format {fmt} and --out {out.name} disagree: --out writes the format of "
+            "its suffix; give one of them"
+        )
+    return suffix
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
