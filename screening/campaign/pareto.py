@@ -4,8 +4,9 @@ Pareto ranks use non-dominated sorting by *peeling*: the feasible row with the l
 normalised utilities is non-dominated, so it joins the front and every row it dominates is
 dropped from the front search; repeating until no row is left yields the front in
 ``O(n * |front| * d)`` vectorised numpy work (a front of this problem holds tens to hundreds
-of rows per chunk, not thousands). The next front is peeled from what remains. Only ranks ``1..depth`` are computed
-(``pareto_depth`` in the campaign); deeper rows get rank ``0`` meaning "beyond depth". This
+of rows per chunk, not thousands). The next front is peeled from what remains. Only ranks
+``1..depth`` are computed (``pareto_depth`` in the campaign); deeper rows get rank ``0``
+meaning "beyond depth". This
 scales to 10^7 rows because a row whose rank within its own chunk exceeds ``depth`` cannot
 have a global rank within ``depth`` (a subset has fewer dominators), so the run keeps only the
 per-chunk fronts ``1..depth`` and ranks their union.
