@@ -6,10 +6,9 @@ dropped from the front search; repeating until no row is left yields the front i
 ``O(n * |front| * d)`` vectorised numpy work (a front of this problem holds tens to hundreds
 of rows per chunk, not thousands). The next front is peeled from what remains. Only ranks
 ``1..depth`` are computed (``pareto_depth`` in the campaign); deeper rows get rank ``0``
-meaning "beyond depth". This
-scales to 10^7 rows because a row whose rank within its own chunk exceeds ``depth`` cannot
-have a global rank within ``depth`` (a subset has fewer dominators), so the run keeps only the
-per-chunk fronts ``1..depth`` and ranks their union.
+meaning "beyond depth". This scales to 10^7 rows because a row whose rank within its own
+chunk exceeds ``depth`` cannot have a global rank within ``depth`` (a subset has fewer
+dominators), so the run keeps only the per-chunk fronts ``1..depth`` and ranks their union.
 """
 
 from __future__ import annotations
