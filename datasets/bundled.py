@@ -36,7 +36,7 @@ from anionscreen.datasets.packaged import data_path
 from anionscreen.datasets.schema import validate_measurements
 
 BUNDLED_FILE = "compilation.csv"
-BUNDLED_SHA256 = "aa4be6f7f866fbd6622377119f8b75b6ae01df63387b1645fd3bb5463039b98e"
+BUNDLED_SHA256 = "82edf26f5ada217b07317648267a4c7f0280fa928547c18e73ccc285133eb25b"
 #: Columns of the compilation beyond the measurement schema: where each value was read.
 PROVENANCE_COLUMNS: tuple[str, ...] = ("value_as_written", "read_at", "quote")
 

@@ -11,6 +11,7 @@ literature uses for glasses and mixtures:
   ``(Li2S)0.75(P2S5)0.25``, ``(LiCl)0.5 (P2O5)0.5``, ``(Li2S)70 (P2S5)30``;
 * adducts joined by ``*`` or a middle dot: ``LiCl*H2O`` (a missing amount is one formula
   unit; if every component has an amount it is a mixture as above, ``80Li2S * 20P2S5``);
+* an amount written as a ratio: ``Li2Sc2/3Cl4`` (exactly Li3ScCl6 scaled by 2/3);
 * spaces between element groups (pymatgen's ``Li2 Ta1 S0.4``), and an amount after a space
   starting the next component (``0.2(Li2S) 0.8(GeS2)``);
 * a polymorph label in front (``beta-Li3PS4``, ``r-LiAlO2``) is dropped;
@@ -237,10 +238,21 @@ class _Parser:
         return {symbol: Fraction(1)}, amount, False
 
     def number(self) -> Fraction | None:
+        """An amount: a decimal (``0.4``) or a ratio of two (``2/3``, as in ``Li2Sc2/3Cl4``)."""
         match = _NUMBER.match(self.s, self.i)
         if not match:
             return None
-        return self.amount(match)
+        value = self.amount(match)
+        if self.s.startswith("/", self.i):
+            below = _NUMBER.match(self.s, self.i + 1)
+            if not below:
+                raise self.fail(f"a ratio needs a number after '/' at position {self.i}")
+            at = self.i + 1
+            divisor = self.amount(below)
+            if divisor == 0:
+                raise self.fail(f"division by zero in the amount at position {at}")
+            value /= divisor
+        return value
 
     def amount(self, match: re.Match[str], group: int = 0) -> Fraction:
         """The exact amount a number token gives; too many digits are refused."""
@@ -436,6 +448,15 @@ def normalized_formula(comp: Composition) -> str:
     return "".join(f"{el}{format_amount(amounts[el])}" for el in symbols)
 
 
+_SNAP = Fraction(5, 10**7)  # half the last printed decimal of a formula
+
+
+def _snapped(amount: Fraction) -> Fraction:
+    """``amount``, or the ratio of small integers it is a six-decimal print of."""
+    ratio = amount.limit_denominator(100)
+    return ratio if abs(ratio - amount) <= _SNAP else amount
+
+
 def composition_key(formula: str) -> str:
     """A key equal for every formula of the same composition, whatever its scale.
 
@@ -444,14 +465,21 @@ def composition_key(formula: str) -> str:
     the smallest integer formula of the exact amounts, for grouping measurements of one
     compound written at different scales.
 
+    An amount within 5e-7 of a ratio with a denominator up to 100 is read as that ratio:
+    formulas are printed to six decimals, so ``Li2Sc2/3Cl4`` comes back as
+    ``Li2Sc0.666667Cl4`` and a mixture such as ``(Li2S)0.7(LiI)0.3`` can carry a repeating
+    decimal; their keys must still be those of the exact compositions.
+
     Examples
     --------
     >>> composition_key("Li1.4P0.6S2.2") == composition_key("Li7P3S11") == "Li7P3S11"
     True
     >>> composition_key("Li2TaS0.4Cl5O0.6")
     'Li10Ta5S2Cl25O3'
+    >>> composition_key("Li2Sc0.666667Cl4")
+    'Li3ScCl6'
     """
-    amounts = formula_amounts(formula)
+    amounts = {el: _snapped(amt) for el, amt in formula_amounts(formula).items()}
     scale = math.lcm(*(amt.denominator for amt in amounts.values()))
     integers = {el: int(amt * scale) for el, amt in amounts.items()}
     divisor = math.gcd(*integers.values())

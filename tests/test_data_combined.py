@@ -78,3 +78,8 @@ def test_composition_key_ignores_scale_only() -> None:
     assert composition_key("Li3.4Si0.4P0.6S4") == "Li17Si2P3S20"
     assert composition_key("Li2TaS0.4Cl5O0.6") != composition_key("Li2TaS0.5Cl5O0.5")
     assert composition_key("LiCl") == "LiCl"
+    # six-decimal prints of small ratios are the ratios: Li2Sc2/3Cl4 is Li3ScCl6 ...
+    assert composition_key("Li2Sc0.666667Cl4") == composition_key("Li3ScCl6") == "Li3ScCl6"
+    assert composition_key("Li1.166667O2.666667P0.833333") == "Li7P5O16"
+    # ... but a value written to four decimals is what it says
+    assert composition_key("Li2Sc0.6667Cl4") == "Li20000Sc6667Cl40000"

@@ -65,6 +65,8 @@ F = Fraction
         ("beta-Li3PS4", {"Li": F(3), "P": F(1), "S": F(4)}),  # polymorph label dropped
         ("\u03b2-Li8GeP4", {"Li": F(8), "Ge": F(1), "P": F(4)}),
         ("0.30Li2S-0.7GeS\u00ad2", {"Li": F(3, 5), "Ge": F(7, 10), "S": F(17, 10)}),  # soft hyphen
+        ("Li2Sc2/3Cl4", {"Li": F(2), "Sc": F(2, 3), "Cl": F(4)}),  # an amount as a ratio
+        ("(LiCl)1/2(ScCl3)1/6", {"Li": F(3, 4), "Sc": F(1, 4), "Cl": F(3, 2)}),
     ],
 )
 def test_parse_exact_amounts(text: str, expected: dict[str, Fraction]) -> None:
@@ -140,6 +142,9 @@ def test_decimal_amounts_stay_exact() -> None:
             "only one component of a percent mixture may omit it",
         ),
         ("70 wt% Li2S - 30 mol% P2S5", "mixture mixes amount units ['mol%', 'wt%']"),
+        ("Li2Sc2/Cl4", "a ratio needs a number after '/' at position 6"),
+        ("Li2Sc2/0Cl4", "division by zero in the amount at position 7"),
+        ("Li/2Cl", "unexpected character '/' at position 2"),
     ],
 )
 def test_rejects_with_reason(text: str, reason: str) -> None:
