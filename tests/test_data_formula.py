@@ -65,6 +65,16 @@ F = Fraction
         ("beta-Li3PS4", {"Li": F(3), "P": F(1), "S": F(4)}),  # polymorph label dropped
         ("\u03b2-Li8GeP4", {"Li": F(8), "Ge": F(1), "P": F(4)}),
         ("0.30Li2S-0.7GeS\u00ad2", {"Li": F(3, 5), "Ge": F(7, 10), "S": F(17, 10)}),  # soft hyphen
+        # the mixture notations of the in-domain literature (issue 10)
+        ("LiTaCl6\u00b70.5Li2O", {"Li": F(2), "Ta": F(1), "Cl": F(6), "O": F(1, 2)}),
+        (
+            "1.5Li2O-0.9TaCl5-0.1TaF5",
+            {"Li": F(6, 5), "O": F(3, 5), "Ta": F(2, 5), "Cl": F(9, 5), "F": F(1, 5)},
+        ),
+        (
+            "1.5LiCl\u00b7(LaCl3\u00b7ZrCl4)0.5",
+            {"Li": F(3, 2), "Cl": F(5), "La": F(1, 2), "Zr": F(1, 2)},
+        ),
         ("Li2Sc2/3Cl4", {"Li": F(2), "Sc": F(2, 3), "Cl": F(4)}),  # an amount as a ratio
         ("(LiCl)1/2(ScCl3)1/6", {"Li": F(3, 4), "Sc": F(1, 4), "Cl": F(3, 2)}),
     ],
