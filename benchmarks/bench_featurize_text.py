@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_descriptors import best_of  # the same timing helper (benchmarks/ is on sys.path)
 from typer.testing import CliRunner
 
 from anionscreen.datasets.formula import parse_formula
@@ -72,13 +73,7 @@ def distinct_formulas(n: int, seed: int = 0) -> list[str]:
 
 def timed(fn: Callable[[], object], repeats: int = 1) -> tuple[float, float]:
     """Smallest wall and CPU (this process, all threads) seconds of ``repeats`` runs."""
-    walls, cpus = [], []
-    for _ in range(repeats):
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), min(cpus)
+    return best_of(repeats, fn)
 
 
 def parser_rates(formulas: list[str]) -> None:
