@@ -17,7 +17,8 @@ import numpy as np
 DECIMALS = 9
 
 
-def _keys(fractions: np.ndarray) -> list[bytes]:
+def composition_keys(fractions: np.ndarray) -> list[bytes]:
+    """One hashable key per row of element fractions, equal for equal compositions."""
     rounded = np.round(np.asarray(fractions, dtype=np.float64), DECIMALS) + 0.0  # no -0.0
     return [row.tobytes() for row in np.ascontiguousarray(rounded)]
 
@@ -54,10 +55,15 @@ class KnownCompounds:
         self.labels = np.asarray(labels, dtype=np.float64)
         self.sources = np.asarray(sources, dtype=object)
 
-    def match(self, fractions: np.ndarray) -> KnownMatch:
-        """The measured composition each row of ``fractions`` is, if any."""
-        lookup = {key: i for i, key in enumerate(_keys(self.fractions))}
-        index = np.array([lookup.get(key, -1) for key in _keys(fractions)], dtype=np.int64)
+    def match(self, fractions: np.ndarray, *, keys: list[bytes] | None = None) -> KnownMatch:
+        """The measured composition each row of ``fractions`` is, if any.
+
+        ``keys`` are the rows' :func:`composition_keys` when the caller has them already.
+        """
+        if keys is None:
+            keys = composition_keys(fractions)
+        lookup = {key: i for i, key in enumerate(composition_keys(self.fractions))}
+        index = np.array([lookup.get(key, -1) for key in keys], dtype=np.int64)
         hit = index >= 0
         label = np.full(index.size, np.nan)
         label[hit] = self.labels[index[hit]]

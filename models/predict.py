@@ -44,6 +44,7 @@ from anionscreen.descriptors.frames import join_results, read_frame
 from anionscreen.descriptors.inputs import prepare_input
 from anionscreen.models.arrhenius import REFERENCE_C, log10_sigma_interval_at
 from anionscreen.models.features import featurize
+from anionscreen.models.known import composition_keys
 from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS, TargetModel, TargetPrediction
 
@@ -233,6 +234,8 @@ class Predictor:
             # A chunk the generator's filters emptied: the same columns, no rows.
             return self._empty()
         preds: dict[str, TargetPrediction] = {}
+        # The known-compound keys depend on the rows only: computed once for every target.
+        keys = None if fractions is None else composition_keys(fractions)
         for target, (_, model) in self.models.items():
             if model.preset not in features:
                 raise AnionscreenError(
@@ -240,7 +243,11 @@ class Predictor:
                     f"got presets {sorted(features)}"
                 )
             preds[target] = model.predict_features(
-                features[model.preset], self.level, fractions, amorphous=self.amorphous
+                features[model.preset],
+                self.level,
+                fractions,
+                amorphous=self.amorphous,
+                fraction_keys=keys,
             )
         out: dict[str, object] = {
             "formula": np.asarray(formulas, dtype=object),

@@ -10,6 +10,7 @@ import numpy as np
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.models.conformal import NormalizedConformal
 from anionscreen.models.domain import ApplicabilityDomain
+from anionscreen.models.estimators import predict_fast
 from anionscreen.models.known import KnownCompounds
 from anionscreen.models.measured import MeasuredModulusMap
 
@@ -110,12 +111,15 @@ class TargetModel:
         fractions: np.ndarray | None = None,
         *,
         amorphous: bool = False,
+        fraction_keys: list[bytes] | None = None,
     ) -> TargetPrediction:
         """Predict from a descriptor matrix (rows = compositions) with ``level`` intervals.
 
         ``fractions`` (the rows' element fractions) add the domain's chemistry rule and the
         known-compound lookup; without them only the descriptor distance decides the domain.
         ``amorphous`` says which state a measured-equivalent modulus is for.
+        ``fraction_keys`` are :func:`~anionscreen.models.known.composition_keys` of
+        ``fractions`` when the caller has them already (one chunk, several targets).
         """
         features = np.asarray(features, dtype=np.float64)
         if features.ndim != 2 or features.shape[1] != self.n_features:
@@ -123,8 +127,10 @@ class TargetModel:
                 f"the {self.target} model expects a descriptor matrix with {self.n_features} "
                 f"columns (preset {self.preset!r}); got shape {features.shape}"
             )
-        imputed = self.model.named_steps["impute"].transform(features)
-        value = np.asarray(self.model.named_steps["regressor"].predict(imputed), dtype=np.float64)
+        nan_columns = np.flatnonzero(np.isnan(features).any(axis=0))
+        imputed = self._impute(features, nan_columns)
+        regressor = self.model.named_steps["regressor"]
+        value = np.asarray(predict_fast(regressor, imputed), dtype=np.float64)
         found = self.domain.query(imputed, fractions)
         half = self.conformal.halfwidth(found.distance, level)
         if self.measured is not None:
@@ -134,7 +140,7 @@ class TargetModel:
         measured, source = np.full(n, np.nan), np.full(n, "", dtype=object)
         known = getattr(self, "known", None)
         if known is not None and fractions is not None:
-            match = known.match(fractions)
+            match = known.match(fractions, keys=fraction_keys)
             measured, source = match.label, match.source
         return TargetPrediction(
             value=value,
@@ -143,20 +149,37 @@ class TargetModel:
             distance=found.distance,
             nearest_index=found.nearest_index,
             nearest_formula=found.nearest_formula,
-            in_domain=found.in_domain & ~self._missing_observed(features),
+            in_domain=found.in_domain & ~self._missing_observed(features, nan_columns),
             measured=measured,
             measured_source=source,
         )
 
-    def _missing_observed(self, features: np.ndarray) -> np.ndarray:
+    def _impute(self, features: np.ndarray, nan_columns: np.ndarray) -> np.ndarray:
+        """The imputation step's output, touching only the columns that have a NaN.
+
+        The same values as the fitted ``SimpleImputer.transform`` (each NaN becomes its
+        column's training median, 0 for a column empty in training) without its validation
+        and full copy of every chunk, which cost more than the search of the domain.
+        """
+        if nan_columns.size == 0:
+            return features
+        imputer = self.model.named_steps["impute"]
+        fill = np.nan_to_num(np.asarray(imputer.statistics_, dtype=np.float64), nan=0.0)
+        out = features.copy()
+        block = out[:, nan_columns]
+        rows, cols = np.nonzero(np.isnan(block))
+        block[rows, cols] = fill[nan_columns][cols]
+        out[:, nan_columns] = block
+        return out
+
+    def _missing_observed(self, features: np.ndarray, nan_columns: np.ndarray) -> np.ndarray:
         """Rows with NaN in a descriptor that every training row had (see the class doc)."""
         missing = np.zeros(features.shape[0], dtype=bool)
         # Model files written before this attribute existed do not have it.
         observed = getattr(self, "observed_columns", None)
         if observed is None:
             return missing
-        # A row sum is NaN only when the row has a NaN: a cheap first pass, no (n, p) copy.
-        maybe = np.flatnonzero(np.isnan(features.sum(axis=1)))
-        if maybe.size:
-            missing[maybe] = np.isnan(features[maybe][:, observed]).any(axis=1)
+        columns = nan_columns[observed[nan_columns]]
+        if columns.size:
+            missing = np.isnan(features[:, columns]).any(axis=1)
         return missing

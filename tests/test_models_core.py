@@ -199,6 +199,12 @@ def test_fit_target_chooses_by_validation_and_covers() -> None:
     found = res_nan.model.predict_features(query)
     assert list(found.in_domain) == [False, True, True, True]
     assert found.distance[0] <= res_nan.model.domain.threshold_  # the flag, not the distance
+    # The model fills only the NaN columns itself: the same bytes as the fitted imputer, so
+    # the same predictions as the scikit-learn pipeline.
+    pipeline = res_nan.model.model
+    filled = res_nan.model._impute(query, np.array([0, 6]))
+    assert filled.tobytes() == pipeline.named_steps["impute"].transform(query).tobytes()
+    np.testing.assert_array_equal(found.value, pipeline.predict(query))
     with pytest.raises(AnionscreenError, match="3 usable training row"):
         fit_target("sigma", formulas[:3], y[:3], x[:3], fractions=fr[:3], preset="test")
 
@@ -250,3 +256,17 @@ def test_each_family_name_builds_its_own_regressor() -> None:
     assert type(both) is VotingRegressor
     assert [name for name, _ in both.estimators] == ["et", "hgb"]
     assert make_regressor("et", random_state=3).get_params()["random_state"] == 3
+
+
+@pytest.mark.parametrize("family", ["rf", "et", "hgb", "et+hgb", "mean"])
+def test_fast_prediction_gives_the_regressors_own_bytes(family: str) -> None:
+    from anionscreen.models.estimators import make_regressor, predict_fast, serial
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(300, 6))
+    y = x[:, 0] - 2 * x[:, 1] ** 2 + rng.normal(scale=0.1, size=300)
+    fitted = serial(make_regressor(family, random_state=0).fit(x, y))
+    # More rows than one boosting block (1,024), and a row count that is not a multiple of it.
+    rows = rng.normal(size=(2_500, 6))
+    assert predict_fast(fitted, rows).tobytes() == fitted.predict(rows).tobytes()
+    assert predict_fast(fitted, rows[:1]).tobytes() == fitted.predict(rows[:1]).tobytes()

@@ -24,6 +24,7 @@ from anionscreen.screening.campaign.acquisition import acquisition_values, selec
 from anionscreen.screening.campaign.config import Campaign
 from anionscreen.screening.campaign.pareto import pareto_ranks, rank_order, utilities
 from anionscreen.screening.run import layout
+from anionscreen.screening.run.checkpoints import dictionary_columns
 from anionscreen.screening.run.records import ChunkStats, RunCounts
 from anionscreen.screening.run.store import RunFolder
 
@@ -167,7 +168,10 @@ def _second_pass(
     acq, top_n = campaign.acquisition, campaign.ranking.top_n
     top = empty.copy()
     acq_pool = empty.copy()
-    with run.output(layout.CANDIDATES) as tmp, pq.ParquetWriter(tmp, schema) as writer:
+    with (
+        run.output(layout.CANDIDATES) as tmp,
+        pq.ParquetWriter(tmp, schema, use_dictionary=dictionary_columns(schema)) as writer,
+    ):
         for index in first.indices:
             table, _ = run.read_checkpoint(index)
             ids = _numbers(table, "candidate_id").astype(np.int64)
