@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -145,9 +143,8 @@ def test_pareto_ranks_chunked_equal_global() -> None:
 
 def test_pareto_ranks_scale_to_a_million_rows() -> None:
     u = np.random.default_rng(0).normal(size=(1_000_000, 2))
-    start = time.perf_counter()
+    # How long this takes is measured in benchmarks/RESULTS.md, not asserted here.
     ranks = pareto_ranks(u, 1)
-    assert time.perf_counter() - start < 10
     front = u[ranks == 1]
     assert 3 <= len(front) <= 60
     # the front is exactly the non-dominated set: nothing dominates any front point
