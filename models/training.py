@@ -16,7 +16,6 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.models.conformal import NormalizedConformal, cross_conformal_coverage
@@ -25,6 +24,7 @@ from anionscreen.models.estimators import COMPOSITE_FAMILIES, MODEL_FAMILIES, ma
 from anionscreen.models.known import KnownCompounds
 from anionscreen.models.measured import MeasuredModulusMap
 from anionscreen.models.target_model import TargetModel
+from anionscreen.models.threads import one_thread
 from anionscreen.models.validation import (
     DEFAULT_GROUPING,
     make_folds,
@@ -84,7 +84,7 @@ def _single_threaded_pools(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with threadpool_limits(limits=1):
+        with one_thread():
             return func(*args, **kwargs)
 
     return wrapper

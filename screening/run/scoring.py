@@ -11,12 +11,10 @@ from descriptors, or a stability window), which objectives can then use.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -24,6 +22,7 @@ import pyarrow as pa
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.chunk import CompositionChunk, formula_keys
+from anionscreen.models.threads import one_thread
 from anionscreen.screening.campaign.config import Campaign
 from anionscreen.screening.campaign.objectives import get_objective
 from anionscreen.screening.campaign.scores import (
@@ -60,12 +59,6 @@ class ColumnProvider(Protocol):
     def columns(self, chunk: CompositionChunk) -> pd.DataFrame: ...
 
 
-@cache
-def _thread_controller() -> Any:
-    # threadpoolctl (a scikit-learn dependency) ships no type information.
-    return importlib.import_module("threadpoolctl").ThreadpoolController()
-
-
 @dataclass(frozen=True)
 class ChunkResult:
     """A scored chunk as it travels back from a worker."""
@@ -93,7 +86,7 @@ class ChunkScorer:
         # One BLAS/OpenMP thread: a matrix product's summation order can depend on the thread
         # count, and the same chunk must give the same bytes in the main process, in a joblib
         # worker and on a Dask worker. Chunks are the unit of parallelism anyway.
-        with _thread_controller().limit(limits=1):
+        with one_thread():
             predictions = self.predictor.predict_chunk(chunk).reset_index(drop=True)
         t1 = time.perf_counter()
         if len(predictions) != len(chunk):
