@@ -36,7 +36,7 @@ from anionscreen.datasets.packaged import data_path
 from anionscreen.datasets.schema import validate_measurements
 
 BUNDLED_FILE = "compilation.csv"
-BUNDLED_SHA256 = "82edf26f5ada217b07317648267a4c7f0280fa928547c18e73ccc285133eb25b"
+BUNDLED_SHA256 = "5c71ca0137fe1f1390a5c64481e2acbc75c740deb177738f701709172c01e947"
 #: Columns of the compilation beyond the measurement schema: where each value was read.
 PROVENANCE_COLUMNS: tuple[str, ...] = ("value_as_written", "read_at", "quote")
 
