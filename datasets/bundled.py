@@ -36,7 +36,7 @@ from anionscreen.datasets.packaged import data_path
 from anionscreen.datasets.schema import validate_measurements
 
 BUNDLED_FILE = "compilation.csv"
-BUNDLED_SHA256 = "5c71ca0137fe1f1390a5c64481e2acbc75c740deb177738f701709172c01e947"
+BUNDLED_SHA256 = "ba6286712d4c39b35e62b6216fdaa0a0f8cc6ce2b21e222d133bc7e86330bce1"
 #: Columns of the compilation beyond the measurement schema: where each value was read.
 PROVENANCE_COLUMNS: tuple[str, ...] = ("value_as_written", "read_at", "quote")
 
