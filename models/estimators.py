@@ -7,7 +7,9 @@ takes formulas or a :class:`~anionscreen.descriptors.chunk.CompositionChunk`. Va
 the post-descriptor part on a feature matrix computed once, because the descriptors are
 per-composition functions with nothing learned from the training labels.
 
-Families (compared by grouped cross-validation in ``anionscreen evaluate``):
+Families, cheapest to predict first (compared by grouped cross-validation in ``anionscreen
+evaluate``; a training keeps the first that is within one standard error of the best, see
+:func:`~anionscreen.models.validation.choose_family`):
 
 ``rf``
     Random forest, 100 trees, ``min_samples_leaf=2``, a third of the features per split.

@@ -27,6 +27,7 @@ from anionscreen.models.target_model import TargetModel
 from anionscreen.models.threads import one_thread
 from anionscreen.models.validation import (
     DEFAULT_GROUPING,
+    choose_family,
     make_folds,
     make_groups,
     out_of_fold,
@@ -41,6 +42,8 @@ COVERAGE_LEVELS: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 SINGLE_THREADED_FAMILIES = frozenset({"hgb"})
 FOLD_THREADS = 2
 MIN_TRAINING_ROWS = 4
+#: Families by prediction cost, cheapest first (forests, boosting, their average).
+_COST_ORDER = {family: rank for rank, family in enumerate(MODEL_FAMILIES)}
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -187,7 +190,9 @@ def fit_target(
     if baseline_features is not None:
         base = make_model("magpie_rf", random_state=random_state, n_jobs=n_jobs)
         metrics["magpie_rf"] = regression_metrics(y, out_of_fold(base, baseline_features, y, folds))
-    chosen = min(model_families, key=lambda f: metrics[f]["mae"])
+    # Cheapest first (the order of MODEL_FAMILIES), whatever order the caller listed them in.
+    by_cost = sorted(model_families, key=lambda f: _COST_ORDER.get(f, len(_COST_ORDER)))
+    chosen = choose_family(tuple(by_cost), y, oof_by_family)
     oof = oof_by_family[chosen]
 
     final = final_fitted if final_fitted is not None else fit_final(chosen)

@@ -18,12 +18,27 @@ from anionscreen.models.conformal import NormalizedConformal, cross_conformal_co
 from anionscreen.models.domain import ApplicabilityDomain
 from anionscreen.models.training import fit_target
 from anionscreen.models.validation import (
+    choose_family,
     make_folds,
     make_groups,
     out_of_fold,
     out_of_fold_distances,
     regression_metrics,
 )
+
+
+def test_choose_family_keeps_the_cheapest_within_one_standard_error() -> None:
+    rng = np.random.default_rng(0)
+    y = np.zeros(200)
+    best = rng.normal(0.0, 1.0, 200)
+    oof = {
+        "rf": 1.5 * best,  # worse by 0.4 on average: far beyond the noise
+        "et": best + rng.normal(0.0, 0.05, 200),  # paired difference -0.001, SE 0.004
+        "et+hgb": best,
+    }
+    assert choose_family(("rf", "et", "et+hgb"), y, oof) == "et"
+    assert choose_family(("rf", "et+hgb"), y, oof) == "et+hgb"
+    assert choose_family(("et+hgb",), y, oof) == "et+hgb"
 
 
 def test_domain_nearest_and_threshold() -> None:
