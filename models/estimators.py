@@ -24,8 +24,8 @@ evaluate``; a training keeps the first that is within one standard error of the 
 
 :data:`TRAINING_FAMILIES` are the families a training run compares per target by default:
 the sigma recipe was chosen once by grouped CV on all conductivity data (benchmarks/RESULTS.md,
-"Choosing the sigma model" under Models), so a first run does not pay for four families; ``evaluate`` and
-``train --families all`` compare them all again.
+"Choosing the sigma model" under Models), so a first run does not pay for four families;
+``evaluate`` and ``train --families all`` compare them all again.
 
 Baselines computed in the same run: ``mean`` (predicts the training mean) and
 ``magpie_rf`` (scikit-learn's default random forest on the matminer Magpie descriptors,
