@@ -42,8 +42,6 @@ COVERAGE_LEVELS: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 SINGLE_THREADED_FAMILIES = frozenset({"hgb"})
 FOLD_THREADS = 2
 MIN_TRAINING_ROWS = 4
-#: Families by prediction cost, cheapest first (forests, boosting, their average).
-_COST_ORDER = {family: rank for rank, family in enumerate(MODEL_FAMILIES)}
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -190,9 +188,7 @@ def fit_target(
     if baseline_features is not None:
         base = make_model("magpie_rf", random_state=random_state, n_jobs=n_jobs)
         metrics["magpie_rf"] = regression_metrics(y, out_of_fold(base, baseline_features, y, folds))
-    # Cheapest first (the order of MODEL_FAMILIES), whatever order the caller listed them in.
-    by_cost = sorted(model_families, key=lambda f: _COST_ORDER.get(f, len(_COST_ORDER)))
-    chosen = choose_family(tuple(by_cost), y, oof_by_family)
+    chosen = choose_family(tuple(model_families), y, oof_by_family)
     oof = oof_by_family[chosen]
 
     final = final_fitted if final_fitted is not None else fit_final(chosen)

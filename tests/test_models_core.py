@@ -30,14 +30,20 @@ from anionscreen.models.validation import (
 def test_choose_family_keeps_the_cheapest_within_one_standard_error() -> None:
     rng = np.random.default_rng(0)
     y = np.zeros(200)
-    best = rng.normal(0.0, 1.0, 200)
-    oof = {
-        "rf": 1.5 * best,  # worse by 0.4 on average: far beyond the noise
-        "et": best + rng.normal(0.0, 0.05, 200),  # paired difference -0.001, SE 0.004
-        "et+hgb": best,
-    }
+    best = rng.uniform(0.5, 1.5, 200) * rng.choice([-1.0, 1.0], 200)  # |error| >= 0.5
+    noise = rng.normal(0.0, 0.05, 200)
+    noise -= noise.mean()  # the paired differences below have exactly the mean given; SE ~0.0035
+
+    def worse_by(mean: float) -> np.ndarray:
+        return np.sign(best) * (np.abs(best) + noise + mean)
+
+    oof = {"rf": 1.5 * best, "et": worse_by(0.002), "hgb": worse_by(0.02), "et+hgb": best}
+    # et is worse than et+hgb by 0.002, within the noise: the cheaper et is kept
     assert choose_family(("rf", "et", "et+hgb"), y, oof) == "et"
-    assert choose_family(("rf", "et+hgb"), y, oof) == "et+hgb"
+    # the order given does not matter: cost decides
+    assert choose_family(("et+hgb", "et", "rf"), y, oof) == "et"
+    # hgb is worse by 0.02, beyond the noise; rf by 0.4: the best is kept
+    assert choose_family(("rf", "hgb", "et+hgb"), y, oof) == "et+hgb"
     assert choose_family(("et+hgb",), y, oof) == "et+hgb"
 
 
