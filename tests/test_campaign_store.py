@@ -270,6 +270,50 @@ def test_joblib_workers_give_identical_tables(finished: tuple[Path, str], tmp_pa
     assert not [t.name for t in threading.enumerate() if t.name in loky]
 
 
+def test_chunk_fronts_ranked_by_workers_or_at_finalising_give_the_same_tables(
+    finished: tuple[Path, str], tmp_path: Path
+) -> None:
+    from anionscreen.screening.run.layout import CHUNK_PARETO_RANK
+
+    workspace, run_id = finished
+    base = workspace / "campaigns" / run_id
+    checkpoints = []
+    # Checkpoints as a version before the workers ranked their chunks wrote them (no rank
+    # column): finalising ranks those chunks itself.
+    run, campaign, scorer = new_run(tmp_path, "old")
+    offset = 0
+    for index, chunk in enumerate(make_chunks(4)):
+        result = scorer(chunk, index, offset)
+        offset += len(chunk)
+        checkpoints.append(result.table)
+        run.write_checkpoint(index, result.table.drop_columns([CHUNK_PARETO_RANK]), result.stats)
+    execute_run(run, campaign, source(4), scorer, ExecutorSpec())
+    for name in ("candidates.parquet", "pareto.parquet", "ranked.csv", "next_batch.csv"):
+        assert (run.path / name).read_bytes() == (base / name).read_bytes(), name
+    pareto = pd.read_parquet(base / "pareto.parquet")
+    assert CHUNK_PARETO_RANK not in pareto.columns
+    assert CHUNK_PARETO_RANK not in pd.read_parquet(base / "candidates.parquet").columns
+    # The workers' chunk ranks: every global front row is on its chunk's fronts.
+    ranks = pd.concat([t.to_pandas() for t in checkpoints], ignore_index=True)
+    on_chunk_fronts = ranks.loc[ranks[CHUNK_PARETO_RANK] > 0, "candidate_id"]
+    assert set(pareto["candidate_id"]) <= set(on_chunk_fronts)
+    assert (ranks.loc[~ranks["feasible"], CHUNK_PARETO_RANK] == 0).all()
+
+
+def test_an_unfinished_run_is_queried_without_the_workers_chunk_ranks(tmp_path: Path) -> None:
+    from anionscreen.screening.run.layout import CHUNK_PARETO_RANK
+
+    run, _, scorer = new_run(tmp_path, "partial")
+    chunk = next(make_chunks(4))
+    result = scorer(chunk, 0, 0)
+    assert CHUNK_PARETO_RANK in result.table.column_names
+    run.write_checkpoint(0, result.table, result.stats)
+    everything = open_run("partial", workspace=tmp_path).query(include_infeasible=True)
+    assert len(everything) == 4
+    assert CHUNK_PARETO_RANK not in everything.columns
+    assert "pareto_rank" not in everything.columns  # ranks exist once the run is finalised
+
+
 def test_packing_round_trips_chunks() -> None:
     chunk = next(make_chunks(8))
     packed = PackedChunk.pack(chunk, 3, 24)

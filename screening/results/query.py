@@ -61,7 +61,8 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: str, source: str) -> None
         if first is not None and kinds[first] == "VARCHAR" and kinds[name] != "VARCHAR":
             aliases[first] = f"{first}_sym"
             aliases[name] = base
-    names = list(kinds)
+    # The workers' per-chunk Pareto rank is bookkeeping of an unfinished run, not a result.
+    names = [n for n in kinds if n != layout.CHUNK_PARETO_RANK]
     select = ", ".join(f'"{n}" AS "{aliases.get(n, n)}"' for n in names)
     con.execute(f"CREATE VIEW {view} AS SELECT {select} FROM {source}")
 

@@ -3,7 +3,9 @@
 Pass 1 reads one checkpoint at a time and keeps only what is small: the union of the chunk
 schemas (spaces have different template parameters), the counts, the best feasible score, and
 each chunk's own Pareto fronts ``1..depth`` (see :mod:`~anionscreen.screening.campaign.pareto` for why that
-suffices). The global Pareto ranks are computed on that union. Pass 2 reads the chunks
+suffices; the worker that scored a chunk ranked it, in its ``chunk_pareto_rank`` column, and a
+checkpoint without that column is ranked here). The global Pareto ranks are computed on that
+union. Pass 2 reads the chunks
 again, adds ``pareto_rank`` and ``acquisition``, appends them to ``candidates.parquet``, and
 keeps the top ``top_n`` rows by score and the ``pool_size`` best by acquisition. Memory stays
 that of one chunk plus these small tables, whatever the number of candidates.
@@ -76,8 +78,17 @@ def _stack(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([kept, new], ignore_index=True)
 
 
+def _without_chunk_rank(table: pa.Table) -> pa.Table:
+    if layout.CHUNK_PARETO_RANK in table.column_names:
+        return table.drop_columns([layout.CHUNK_PARETO_RANK])
+    return table
+
+
 def _plain_schema(schema: pa.Schema) -> pa.Schema:
-    return schema.remove_metadata()
+    """A chunk's schema without its metadata and its worker-only column."""
+    schema = schema.remove_metadata()
+    index = schema.get_field_index(layout.CHUNK_PARETO_RANK)
+    return schema if index < 0 else schema.remove(index)
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -124,9 +135,14 @@ def _first_pass(run: RunFolder, campaign: Campaign) -> _FirstPass:
         if rows.size == 0:
             continue
         best = max(best, float(_numbers(table, "score")[rows].max()))
-        u = utilities(_objective_frame(table, campaign).iloc[rows], campaign.objective)
-        local = pareto_ranks(u, depth)
-        pool.append(table.take(pa.array(rows[local > 0])).to_pandas())
+        if layout.CHUNK_PARETO_RANK in table.column_names:
+            # Ranked by the worker that scored the chunk.
+            local = _numbers(table, layout.CHUNK_PARETO_RANK)[rows]
+        else:  # a checkpoint written before workers ranked their chunks
+            u = utilities(_objective_frame(table, campaign).iloc[rows], campaign.objective)
+            local = pareto_ranks(u, depth)
+        front_rows = table.take(pa.array(rows[local > 0]))
+        pool.append(_without_chunk_rank(front_rows).to_pandas())
     schema = pa.unify_schemas(schemas, promote_options="permissive") if schemas else pa.schema([])
     front = pd.concat(pool, ignore_index=True) if pool else pd.DataFrame()
     if not front.empty:
@@ -174,6 +190,7 @@ def _second_pass(
     ):
         for index in first.indices:
             table, _ = run.read_checkpoint(index)
+            table = _without_chunk_rank(table)
             ids = _numbers(table, "candidate_id").astype(np.int64)
             pos = np.searchsorted(front_ids, ids)
             pos_ok = np.minimum(pos, max(len(front_ids) - 1, 0))

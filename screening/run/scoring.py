@@ -25,11 +25,13 @@ from anionscreen.descriptors.chunk import CompositionChunk, formula_keys
 from anionscreen.models.threads import one_thread
 from anionscreen.screening.campaign.config import Campaign
 from anionscreen.screening.campaign.objectives import get_objective
+from anionscreen.screening.campaign.pareto import pareto_ranks, utilities
 from anionscreen.screening.campaign.scores import (
     constraint_columns,
     objective_columns,
     score_columns,
 )
+from anionscreen.screening.run.layout import CHUNK_PARETO_RANK
 from anionscreen.screening.run.records import ChunkStats
 
 
@@ -132,6 +134,7 @@ class ChunkScorer:
             [table, constraint_columns(table, chunk.fractions, self.campaign)], axis=1
         )
         table = table.loc[~failed].reset_index(drop=True)
+        table[CHUNK_PARETO_RANK] = chunk_fronts(table, self.campaign)
         t2 = time.perf_counter()
         stats = ChunkStats(
             index=index,
@@ -148,3 +151,18 @@ class ChunkScorer:
         # only has to write them.
         arrow = pa.Table.from_pandas(table, preserve_index=False)
         return ChunkResult(index=index, table=arrow, stats=stats)
+
+
+def chunk_fronts(table: pd.DataFrame, campaign: Campaign) -> np.ndarray:
+    """Pareto rank of each feasible row within the chunk (``1..pareto_depth``, else 0).
+
+    Only rows ranked here can have a global rank within the depth (a subset has fewer
+    dominators; :mod:`~anionscreen.screening.campaign.pareto`), so finalising ranks the
+    union of these fronts instead of peeling every chunk again in the main process.
+    """
+    ranks = np.zeros(len(table), dtype=np.int32)
+    rows = np.flatnonzero(table["feasible"].to_numpy(bool))
+    if rows.size:
+        u = utilities(table.iloc[rows], campaign.objective)
+        ranks[rows] = pareto_ranks(u, campaign.ranking.pareto_depth)
+    return ranks
