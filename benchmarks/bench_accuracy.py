@@ -16,7 +16,9 @@ Sections:
                  rows training could not use;
 ``rediscovery``  Li-Ta-S-(O)-Cl left out: the x series and the rank of Li2TaS0.4O0.6Cl5 among
                  the default campaign's candidates;
-``modulus``      measured moduli left out one at a time through the measured-modulus map.
+``modulus``      measured moduli left out one at a time through the measured-modulus map;
+``weighting``    the sigma recipe with the halogen-containing rows weighted 1, 2 and 4 times;
+``lighter``      smaller recipes: grouped-CV error against prediction time.
 
 Each section prints a Markdown block for benchmarks/RESULTS.md. The sigma recipe is the
 default one (``et+hgb`` on labels floored at 1e-12 S/cm); nothing here is tuned on a test set.
@@ -24,6 +26,7 @@ default one (``et+hgb`` on labels floored at 1e-12 S/cm); nothing here is tuned 
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from typing import Any
@@ -77,6 +80,32 @@ def _metrics_table(result: Any) -> list[str]:
     return lines
 
 
+def _slope(y: np.ndarray, pred: np.ndarray, centre: float) -> float:
+    """Calibration slope: least-squares ``b`` in ``y - centre = b * (pred - centre)``.
+
+    1 means the predictions' departures from the training mean are right on average; below 1
+    they overstate them (a prediction would do better pulled towards the mean).
+    """
+    x, t = pred - centre, y - centre
+    return float(x @ t / (x @ x))
+
+
+def _slopes_by_distance(oof: pd.DataFrame, centre: float, bands: int = 5) -> list[str]:
+    """Calibration slope of the grouped out-of-fold predictions per band of distance."""
+    d = oof["distance"].to_numpy()
+    edges = np.quantile(d, np.linspace(0, 1, bands + 1))
+    head = "| out-of-fold distance | rows | MAE | calibration slope |"
+    lines = [head, "|---|---|---|---|"]
+    for lo, hi in itertools.pairwise(edges):
+        band = oof[(d >= lo) & (d <= hi)]
+        y, pred = band["y"].to_numpy(), band["pred"].to_numpy()
+        lines.append(
+            f"| {lo:.2f}-{hi:.2f} | {len(band)} | {np.abs(y - pred).mean():.2f} | "
+            f"{_slope(y, pred, centre):.2f} |"
+        )
+    return lines
+
+
 def _holdout(train: pd.DataFrame, tests: list[tuple[str, np.ndarray, np.ndarray]]) -> list[str]:
     """Fit the default sigma recipe on ``train``; score on each (label, formulas, y)."""
     table = build_target_table("sigma", train)
@@ -115,7 +144,19 @@ def _holdout(train: pd.DataFrame, tests: list[tuple[str, np.ndarray, np.ndarray]
                 pred.hi,
                 pred.in_domain,
             ),
+            "",
+            f"Test distances to the nearest training formula: median {np.median(pred.distance):.2f}"
+            f" (domain threshold {model.domain.threshold_:.2f}); calibration slope of the test "
+            f"predictions about the training mean: {_slope(y, pred.value, table.y.mean()):.2f}.",
         ]
+    lines += [
+        "",
+        "Calibration of the training's own grouped out-of-fold predictions, by distance (what "
+        "the training data say about predictions far from known compositions; nothing of the "
+        "test is used):",
+        "",
+        *_slopes_by_distance(result.out_of_fold, table.y.mean()),
+    ]
     return lines
 
 
@@ -407,6 +448,171 @@ def modulus(settings: Any) -> list[str]:
     return lines
 
 
+def _paired(errors: np.ndarray, reference: np.ndarray, digits: int = 3) -> str:
+    """Mean difference of absolute errors against ``reference`` with its standard error."""
+    diff = errors - reference
+    se = diff.std(ddof=1) / np.sqrt(diff.size)
+    return f"{diff.mean():+.{digits}f} (SE {se:.{digits}f})"
+
+
+def _sigma_setup(settings: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """The default sigma table (no mirror), its descriptors, floored labels and chemsys folds."""
+    from anionscreen.models.validation import make_folds, make_groups
+
+    offline = type(settings)(settings.workspace, None, settings.cache)
+    table = build_target_table("sigma", load_for_target("sigma", default_sources(offline), offline))
+    x = featurize_formulas(table.formulas, DEFAULT_PRESET)
+    fit_y = np.maximum(table.y, LABEL_FLOORS["sigma"])
+    folds = make_folds(make_groups("chemsys", fractions_of(table.formulas)))
+    return table, x, fit_y, folds
+
+
+def _oof(model: Any, x: np.ndarray, fit_y: np.ndarray, folds: np.ndarray,
+         weight: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """Out-of-fold predictions, boosting on one OpenMP thread as the training runs it."""
+    from sklearn.base import clone
+    from threadpoolctl import threadpool_limits
+
+    from anionscreen.models.estimators import serial
+
+    oof = np.empty(len(fit_y))
+    for fold in np.unique(folds):
+        test = folds == fold
+        fitted = clone(model)
+        extra = {} if weight is None else {"regressor__sample_weight": weight[~test]}
+        with threadpool_limits(1, user_api="openmp"):
+            fitted.fit(x[~test], fit_y[~test], **extra)
+        oof[test] = serial(fitted).predict(x[test])
+    return oof
+
+
+def weighting(settings: Any) -> list[str]:
+    """Sample weighting of the target chemistry (halogen-containing rows) in the sigma recipe."""
+    table, x, fit_y, folds = _sigma_setup(settings)
+    y = table.y
+    halogen = _has_halogen(pd.Series(table.formulas)).to_numpy()
+    lines = [
+        "### Weighting the target chemistry in the sigma training",
+        "",
+        f"Default sigma table (no mirror): {len(y)} formulas, {int(halogen.sum())} of them "
+        "halogen-containing. The default recipe fitted with those rows weighted w times the "
+        "others (`sample_weight`; w = 1 is the default, fitted without weights), the same "
+        "chemsys-grouped folds; out-of-fold errors on all rows and on the halogen-containing "
+        "ones, paired differences against w = 1:",
+        "",
+        "| w | MAE, all | Spearman, all | MAE, halogen rows | Spearman, halogen rows "
+        "| vs w = 1, all | vs w = 1, halogen rows |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    reference = None
+    for w in (1.0, 2.0, 4.0):
+        # w = 1 is the default itself, fitted without weights (absolute-error boosting takes
+        # weighted medians when given weights, so all-ones weights are not quite the default).
+        weight = None if w == 1.0 else np.where(halogen, w, 1.0)
+        oof = _oof(make_model("et+hgb", n_jobs=-1), x, fit_y, folds, weight)
+        err = np.abs(y - oof)
+        if reference is None:
+            reference = err
+        rho = pd.Series(y).corr(pd.Series(oof), method="spearman")
+        rho_x = pd.Series(y[halogen]).corr(pd.Series(oof[halogen]), method="spearman")
+        lines.append(
+            f"| {w:g} | {err.mean():.3f} | {rho:.3f} | {err[halogen].mean():.3f} | {rho_x:.3f} | "
+            f"{_paired(err, reference)} | {_paired(err[halogen], reference[halogen])} |"
+        )
+    return lines
+
+
+def lighter(settings: Any) -> list[str]:
+    """Smaller recipes: grouped-CV error against prediction time, same run."""
+    import sys as _sys
+    from pathlib import Path
+
+    from sklearn.ensemble import (
+        ExtraTreesRegressor,
+        HistGradientBoostingRegressor,
+        VotingRegressor,
+    )
+
+    from anionscreen.models.estimators import predict_fast, serial
+    from anionscreen.models.features import featurize
+    from anionscreen.models.threads import one_thread
+    from anionscreen.models.validation import make_folds, make_groups
+
+    _sys.path.insert(0, str(Path(__file__).parent))
+    from bench_predict import candidates
+
+    def recipe(trees: int, stages: int, rate: float) -> Any:
+        model = make_model("et+hgb", n_jobs=-1)
+        et = ExtraTreesRegressor(n_estimators=trees, min_samples_leaf=2, max_features=1 / 3,
+                                 random_state=0, n_jobs=-1)  # fmt: skip
+        hgb = HistGradientBoostingRegressor(loss="absolute_error", max_iter=stages,
+                                            learning_rate=rate, min_samples_leaf=5,
+                                            random_state=0)  # fmt: skip
+        model.set_params(regressor=VotingRegressor([("et", et), ("hgb", hgb)]))
+        return model
+
+    table, x, fit_y, folds = _sigma_setup(settings)
+    y = table.y
+    rows = featurize(candidates(16384), DEFAULT_PRESET)
+    rows = np.where(np.isnan(rows), np.nanmedian(x, axis=0), rows)
+    sizes = ((100, 200, 0.1), (100, 100, 0.2), (100, 60, 0.3), (50, 200, 0.1), (30, 60, 0.3))
+    errors, rhos, fitted = [], [], []
+    for trees, stages, rate in sizes:
+        model = recipe(trees, stages, rate)
+        oof = _oof(model, x, fit_y, folds)
+        errors.append(np.abs(y - oof))
+        rhos.append(pd.Series(y).corr(pd.Series(oof), method="spearman"))
+        with one_thread():
+            model.fit(x, fit_y)
+        fitted.append(serial(model).named_steps["regressor"])
+    # Timed in turns, so a slow moment of the machine falls on every recipe alike.
+    times: list[list[float]] = [[] for _ in sizes]
+    with one_thread():
+        for _ in range(7):
+            for i, regressor in enumerate(fitted):
+                t0 = time.perf_counter()
+                predict_fast(regressor, rows)
+                times[i].append(time.perf_counter() - t0)
+    ms = [1e3 * float(np.median(t)) for t in times]
+    lines = [
+        "### Smaller recipes: accuracy against prediction time",
+        "",
+        f"Sigma: default table (no mirror, {len(y)} formulas), the same chemsys-grouped folds "
+        "for every recipe; prediction time of the regressor fitted on all rows, on 16,384 "
+        "generated Li-M-S-O-X candidates, one thread, median of 7 taken in turns:",
+        "",
+        "| sigma recipe | grouped-CV MAE | vs the first row (paired) | Spearman "
+        "| predict ms / 16,384 | time vs the first row |",
+        "|---|---|---|---|---|---|",
+    ]
+    for i, (trees, stages, rate) in enumerate(sizes):
+        lines.append(
+            f"| et {trees} trees + hgb {stages} stages at {rate:g} | {errors[i].mean():.3f} | "
+            f"{_paired(errors[i], errors[0])} | {rhos[i]:.3f} | {ms[i]:.0f} | "
+            f"{ms[i] / ms[0]:.2f} |"
+        )
+    offline = type(settings)(settings.workspace, None, settings.cache)
+    lines += [
+        "",
+        "Ea (`rf`) and modulus (`et`) forests, default tables, same folds per target:",
+        "",
+        "| target | trees | grouped-CV MAE | vs 100 trees (paired) |",
+        "|---|---|---|---|",
+    ]
+    for target, family in (("ea", "rf"), ("modulus", "et")):
+        t = build_target_table(target, load_for_target(target, default_sources(offline), offline))
+        tx = featurize_formulas(t.formulas, DEFAULT_PRESET)
+        tf = make_folds(make_groups("chemsys", fractions_of(t.formulas)))
+        base = None
+        for trees in (100, 50, 30):
+            model = make_model(family, n_jobs=-1)
+            model.set_params(regressor__n_estimators=trees)
+            err = np.abs(t.y - _oof(model, tx, t.y, tf))
+            base = err if base is None else base
+            lines.append(f"| {target} | {trees} | {err.mean():.4f} | {_paired(err, base, 4)} |")
+    return lines
+
+
 SECTIONS = {
     "default": default,
     "obelix": obelix,
@@ -415,6 +621,8 @@ SECTIONS = {
     "timesplit": timesplit,
     "rediscovery": rediscovery,
     "modulus": modulus,
+    "weighting": weighting,
+    "lighter": lighter,
 }
 
 
