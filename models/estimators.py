@@ -22,7 +22,7 @@ evaluate``; a training keeps the first that is within one standard error of the 
     as well as the 200 at 0.1 used before (sigma recipe, same grouped folds: MAE +0.008
     decades, standard error 0.011) at a third of the cost per candidate, the boosting
     stages being most of what a campaign spends predicting (benchmarks/RESULTS.md,
-    "Smaller sigma recipes").
+    "Smaller recipes" under Models).
 ``et+hgb``
     The mean of ``et`` and ``hgb`` (scikit-learn's ``VotingRegressor``).
 

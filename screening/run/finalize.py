@@ -2,12 +2,12 @@
 
 Pass 1 reads one checkpoint at a time and keeps only what is small: the union of the chunk
 schemas (spaces have different template parameters), the counts, the best feasible score, and
-each chunk's own Pareto fronts ``1..depth`` (see :mod:`~anionscreen.screening.campaign.pareto` for why that
-suffices; the worker that scored a chunk ranked it, in its ``chunk_pareto_rank`` column, and a
-checkpoint without that column is ranked here). The global Pareto ranks are computed on that
-union. Pass 2 reads the chunks
-again, adds ``pareto_rank`` and ``acquisition``, appends them to ``candidates.parquet``, and
-keeps the top ``top_n`` rows by score and the ``pool_size`` best by acquisition. Memory stays
+each chunk's own Pareto fronts ``1..depth`` (see :mod:`~anionscreen.screening.campaign.pareto`
+for why that suffices; the worker that scored a chunk ranked it, in its ``chunk_pareto_rank``
+column, and a checkpoint without that column is ranked here). The global Pareto ranks are
+computed on that union. Pass 2 reads the chunks again, adds ``pareto_rank`` and
+``acquisition``, appends them to ``candidates.parquet``, and keeps the top ``top_n`` rows by
+score and the ``pool_size`` best by acquisition. Memory stays
 that of one chunk plus these small tables, whatever the number of candidates.
 """
 

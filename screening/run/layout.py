@@ -42,11 +42,11 @@ CHUNK_FILE = re.compile(r"^chunk-(\d{6,})\.parquet$")
 #: A checkpoint's sha256 sits beside it: ``chunk-000005.parquet.sha256`` (as sha256sum writes).
 CHUNK_HASH_SUFFIX = ".sha256"
 
-#: Columns that lead the ranked table, the next batch and query results (the rest follow).
 #: Checkpoint column: the row's Pareto rank within its own chunk (feasible rows, ranks
 #: ``1..pareto_depth``, else 0), computed by the worker that scored the chunk so that
 #: finalising only merges the chunk fronts. Not a column of the final tables.
 CHUNK_PARETO_RANK = "chunk_pareto_rank"
+#: Columns that lead the ranked table, the next batch and query results (the rest follow).
 LEADING_COLUMNS = ("rank", "formula", "score", "score_std", "pareto_rank", "acquisition")
 
 #: Run ids (folder names): letters, digits, '.', '_' or '-', starting with a letter or digit.
