@@ -470,20 +470,12 @@ def _sigma_setup(settings: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray
 def _oof(model: Any, x: np.ndarray, fit_y: np.ndarray, folds: np.ndarray,
          weight: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """Out-of-fold predictions, boosting on one OpenMP thread as the training runs it."""
-    from sklearn.base import clone
-    from threadpoolctl import threadpool_limits
+    from anionscreen.models.threads import one_thread
+    from anionscreen.models.validation import out_of_fold
 
-    from anionscreen.models.estimators import serial
-
-    oof = np.empty(len(fit_y))
-    for fold in np.unique(folds):
-        test = folds == fold
-        fitted = clone(model)
-        extra = {} if weight is None else {"regressor__sample_weight": weight[~test]}
-        with threadpool_limits(1, user_api="openmp"):
-            fitted.fit(x[~test], fit_y[~test], **extra)
-        oof[test] = serial(fitted).predict(x[test])
-    return oof
+    params = None if weight is None else {"regressor__sample_weight": weight}
+    with one_thread("openmp"):
+        return out_of_fold(model, x, fit_y, folds, fit_params=params)
 
 
 def weighting(settings: Any) -> list[str]:

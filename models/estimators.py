@@ -20,8 +20,8 @@ evaluate``; a training keeps the first that is within one standard error of the 
     least 5 rows per leaf): a median-seeking learner, robust to the heavy tails of
     conductivity data (extrapolated values down to 1e-31 S/cm). 60 stages at 0.3 predict
     as well as the 200 at 0.1 used before (sigma recipe, same grouped folds: MAE +0.008
-    decades, standard error 0.011) at a third of the cost per candidate, the boosting
-    stages being most of what a campaign spends predicting (benchmarks/RESULTS.md,
+    decades, standard error 0.011) at about half the prediction time of that recipe, the
+    boosting stages being most of what a campaign spends predicting (benchmarks/RESULTS.md,
     "Smaller recipes" under Models).
 ``et+hgb``
     The mean of ``et`` and ``hgb`` (scikit-learn's ``VotingRegressor``).

@@ -81,19 +81,29 @@ def make_folds(groups: np.ndarray, n_splits: int = 5) -> np.ndarray:
 
 
 def out_of_fold(
-    model: Any, x: np.ndarray, y: np.ndarray, folds: np.ndarray, *, n_jobs: int = 1
+    model: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    folds: np.ndarray,
+    *,
+    n_jobs: int = 1,
+    fit_params: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Out-of-fold predictions of clones of ``model`` (each predicted serially).
 
     ``n_jobs > 1`` fits the folds on that many threads: for single-threaded learners such as
     histogram boosting under a one-thread OpenMP limit, whose fitting releases the GIL. The
     result does not depend on it (each fold is seeded and predicted on its own).
+    ``fit_params`` are per-row arrays passed to ``fit``, each cut to the fold's training rows
+    (e.g. ``{"regressor__sample_weight": w}`` for a pipeline of :func:`make_model`).
     """
     oof = np.empty(len(y), dtype=np.float64)
+    params = fit_params or {}
 
     def one(fold: Any) -> tuple[np.ndarray, np.ndarray]:
         test = folds == fold
-        fitted = serial(clone(model).fit(x[~test], y[~test]))
+        train = {name: np.asarray(value)[~test] for name, value in params.items()}
+        fitted = serial(clone(model).fit(x[~test], y[~test], **train))
         return test, fitted.predict(x[test])
 
     unique = np.unique(folds)

@@ -169,6 +169,21 @@ def test_out_of_fold_never_sees_the_held_out_group() -> None:
     assert (out_of_fold_distances(x, formulas, folds) > 0).all()
 
 
+def test_out_of_fold_passes_each_fold_its_own_rows_weights() -> None:
+    from sklearn.dummy import DummyRegressor
+
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    folds = np.array([0, 0, 1, 1])
+    weight = np.array([1.0, 3.0, 1.0, 1.0])
+    oof = out_of_fold(DummyRegressor(), np.zeros((4, 1)), y, folds,
+                      fit_params={"sample_weight": weight})  # fmt: skip
+    # fold 0 is predicted by the mean of rows 2 and 3 (weights 1, 1); fold 1 by rows 0 and 1
+    # weighted 1 and 3: (1 + 3 * 2) / 4
+    np.testing.assert_array_equal(oof, [3.5, 3.5, 1.75, 1.75])
+    unweighted = out_of_fold(DummyRegressor(), np.zeros((4, 1)), y, folds)
+    np.testing.assert_array_equal(unweighted, [3.5, 3.5, 1.5, 1.5])
+
+
 def test_regression_metrics_values() -> None:
     m = regression_metrics(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 2.0, 4.0, 6.0]))
     assert m["mae"] == pytest.approx(0.75)
