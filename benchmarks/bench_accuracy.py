@@ -335,8 +335,7 @@ def timesplit(settings: Any, cutoff: str = "2025-07") -> list[str]:
 def rediscovery(settings: Any) -> list[str]:
     from anionscreen.models.predict import Predictor
     from anionscreen.screening.campaign.default import default_campaign
-    from anionscreen.screening.run.pipeline import SupplyColumns
-    from anionscreen.screening.run.scoring import ChunkScorer
+    from anionscreen.screening.run.scoring import ChunkScorer, SupplyColumns
     from anionscreen.screening.spaces.generators import generate_all
 
     offline = type(settings)(settings.workspace, None, settings.cache)

@@ -41,12 +41,17 @@ def chunk_of_formulas(formulas: Sequence[str | Composition] | np.ndarray) -> Com
 
 
 def featurize(chunk: CompositionChunk, preset: str) -> np.ndarray:
-    """Descriptor matrix (n, p) of ``preset`` for a chunk (NaN where element data is missing)."""
+    """Descriptor matrix (n, p) of ``preset`` for a chunk (NaN where element data is missing).
+
+    The matrix is column-major (Fortran order), the layout the models predict fastest from.
+    """
     if len(chunk) == 0:
         width = len(make_featurizer(preset).fit(chunk_of_formulas(["Li"])).get_feature_names_out())
         return np.empty((0, width), dtype=np.float64)
-    out = make_featurizer(preset).fit(chunk).transform(chunk)
-    return np.asarray(out, dtype=np.float64)
+    featurizer = make_featurizer(preset).fit(chunk)
+    # Column-major: the models' trees read a chunk one feature at a time (see predict_fast).
+    out = np.empty((len(chunk), len(featurizer.get_feature_names_out())), order="F")
+    return np.asarray(featurizer.transform_into(chunk, out), dtype=np.float64)
 
 
 def featurize_formulas(formulas: Sequence[str] | np.ndarray, preset: str) -> np.ndarray:

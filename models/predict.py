@@ -45,7 +45,6 @@ from anionscreen.descriptors.inputs import prepare_input
 from anionscreen.models.arrhenius import REFERENCE_C, log10_sigma_interval_at
 from anionscreen.models.features import featurize
 from anionscreen.models.known import composition_keys
-from anionscreen.models.registry import ModelRegistry
 from anionscreen.models.target_model import TARGETS, TargetModel, TargetPrediction
 
 PREDICTION_COLUMNS: tuple[str, ...] = (
@@ -131,6 +130,10 @@ class Predictor:
         set available offline) with the full grouped validation but without the baselines,
         and registered; :attr:`notes` says so.
         """
+        # Here, not at the top: a campaign's workers unpickle predictors and never need the
+        # registry's model-file reader (skops imports every scikit-learn estimator).
+        from anionscreen.models.registry import ModelRegistry
+
         registry = ModelRegistry(settings.workspace)
         notes: list[str] = []
         missing = [t for t in TARGETS if registry.current(t) is None]

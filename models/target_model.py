@@ -165,7 +165,7 @@ class TargetModel:
             return features
         imputer = self.model.named_steps["impute"]
         fill = np.nan_to_num(np.asarray(imputer.statistics_, dtype=np.float64), nan=0.0)
-        out = features.copy()
+        out = features.copy(order="K")  # the caller's memory layout (see predict_fast)
         block = out[:, nan_columns]
         rows, cols = np.nonzero(np.isnan(block))
         block[rows, cols] = fill[nan_columns][cols]

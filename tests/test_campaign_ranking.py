@@ -223,7 +223,7 @@ def test_supply_columns_match_pymatgen() -> None:
     from pymatgen.core.composition import Composition
 
     from anionscreen.descriptors.chunk import chunk_from_compositions
-    from anionscreen.screening.run.pipeline import SupplyColumns
+    from anionscreen.screening.run.scoring import SupplyColumns
 
     chunk = chunk_from_compositions([Composition("Li2TaS0.4O0.6Cl5"), Composition("Li3InCl6")])
     columns = SupplyColumns().columns(chunk)

@@ -4,17 +4,22 @@ Pass 1 reads one checkpoint at a time and keeps only what is small: the union of
 schemas (spaces have different template parameters), the counts, the best feasible score, and
 each chunk's own Pareto fronts ``1..depth`` (see :mod:`~anionscreen.screening.campaign.pareto`
 for why that suffices; the worker that scored a chunk ranked it, in its ``chunk_pareto_rank``
-column, and a checkpoint without that column is ranked here). The global Pareto ranks are
-computed on that union. Pass 2 reads the chunks again, adds ``pareto_rank`` and
-``acquisition``, appends them to ``candidates.parquet``, and keeps the top ``top_n`` rows by
-score and the ``pool_size`` best by acquisition. Memory stays
-that of one chunk plus these small tables, whatever the number of candidates.
+column, and a checkpoint without that column is ranked here). A chunk scored in the same
+session was summarised this way when its checkpoint was written (:func:`summarize_chunk`), so
+pass 1 reads only the checkpoints of an earlier session. The global Pareto ranks are
+computed on that union. Pass 2 reads the chunks again (the next one is read and verified on a
+second thread while the current one is written), adds ``pareto_rank`` and ``acquisition``,
+appends them to ``candidates.parquet``, and keeps the top ``top_n`` rows by score and the
+``pool_size`` best by acquisition. Memory stays that of a few chunks plus these small tables,
+whatever the number of candidates.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +44,16 @@ class FinalizeResult:
     predict_s_worker_total: float
     score_s_worker_total: float
     seconds: float
+
+
+@dataclass(frozen=True)
+class ChunkSummary:
+    """What pass 1 keeps of one chunk: a few rows, whatever the chunk's size."""
+
+    stats: ChunkStats
+    schema: pa.Schema  # without metadata and the workers' chunk ranks
+    best_score: float  # of a feasible row; -inf when none is feasible
+    front: pa.Table  # the feasible rows of the chunk's own fronts 1..depth
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,8 @@ def _plain_schema(schema: pa.Schema) -> pa.Schema:
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    if table.schema.remove_metadata().equals(schema):
+        return table
     for field in schema:
         if field.name not in table.column_names:
             table = table.append_column(field, pa.nulls(table.num_rows, type=field.type))
@@ -116,9 +133,28 @@ def _best_rows(values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
     return np.asarray(rows[values[rows] >= kth])
 
 
-def _first_pass(run: RunFolder, campaign: Campaign) -> _FirstPass:
+def summarize_chunk(table: pa.Table, stats: ChunkStats, campaign: Campaign) -> ChunkSummary:
+    """Pass 1's summary of a scored chunk (its checkpoint's rows)."""
     # Arrow throughout: turning every chunk into pandas would create a Python string per
-    # formula; only the few rows that are kept are converted.
+    # formula; only the few rows that are kept are converted, at finalising.
+    schema = _plain_schema(table.schema)
+    rows = np.flatnonzero(_numbers(table, "feasible").astype(bool))
+    if rows.size == 0:
+        return ChunkSummary(stats, schema, -np.inf, _without_chunk_rank(table.slice(0, 0)))
+    best = float(_numbers(table, "score")[rows].max())
+    if layout.CHUNK_PARETO_RANK in table.column_names:
+        # Ranked by the worker that scored the chunk.
+        local = _numbers(table, layout.CHUNK_PARETO_RANK)[rows]
+    else:  # a checkpoint written before workers ranked their chunks
+        u = utilities(_objective_frame(table, campaign).iloc[rows], campaign.objective)
+        local = pareto_ranks(u, campaign.ranking.pareto_depth)
+    front = _without_chunk_rank(table.take(pa.array(rows[local > 0])))
+    return ChunkSummary(stats, schema, best, front)
+
+
+def _first_pass(
+    run: RunFolder, campaign: Campaign, summaries: Mapping[int, ChunkSummary]
+) -> _FirstPass:
     schemas = []
     stats: dict[int, ChunkStats] = {}
     reasons: Counter[str] = Counter()
@@ -126,23 +162,17 @@ def _first_pass(run: RunFolder, campaign: Campaign) -> _FirstPass:
     pool = []
     depth = campaign.ranking.pareto_depth
     for index in run.checkpoint_files():
-        # Every read is checked against the checkpoint's recorded sha256 (both passes).
-        table, chunk = run.read_checkpoint(index)
-        stats[index] = chunk
-        schemas.append(_plain_schema(table.schema))
-        reasons.update(chunk.failed_reasons)
-        rows = np.flatnonzero(_numbers(table, "feasible").astype(bool))
-        if rows.size == 0:
-            continue
-        best = max(best, float(_numbers(table, "score")[rows].max()))
-        if layout.CHUNK_PARETO_RANK in table.column_names:
-            # Ranked by the worker that scored the chunk.
-            local = _numbers(table, layout.CHUNK_PARETO_RANK)[rows]
-        else:  # a checkpoint written before workers ranked their chunks
-            u = utilities(_objective_frame(table, campaign).iloc[rows], campaign.objective)
-            local = pareto_ranks(u, depth)
-        front_rows = table.take(pa.array(rows[local > 0]))
-        pool.append(_without_chunk_rank(front_rows).to_pandas())
+        summary = summaries.get(index)
+        if summary is None:
+            # Every read is checked against the checkpoint's recorded sha256 (both passes).
+            table, chunk = run.read_checkpoint(index)
+            summary = summarize_chunk(table, chunk, campaign)
+        stats[index] = summary.stats
+        schemas.append(summary.schema)
+        reasons.update(summary.stats.failed_reasons)
+        best = max(best, summary.best_score)
+        if summary.front.num_rows:
+            pool.append(summary.front.to_pandas())
     schema = pa.unify_schemas(schemas, promote_options="permissive") if schemas else pa.schema([])
     front = pd.concat(pool, ignore_index=True) if pool else pd.DataFrame()
     if not front.empty:
@@ -176,20 +206,64 @@ def _front_lookup(front: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return ids[sorter], front["pareto_rank"].to_numpy(np.int32)[sorter]
 
 
+#: Per-chunk best rows are put together and cut to size once this many chunks have added some.
+_MERGE_EVERY = 64
+
+
+class _Best:
+    """The ``n`` best rows by one column among all rows offered, ties ordered as :func:`_top`.
+
+    Each chunk offers its own best rows (and those tied with the last); they are merged and
+    cut every :data:`_MERGE_EVERY` chunks and at the end, which selects the same rows as
+    merging after every chunk would, at a fraction of the pandas work.
+    """
+
+    def __init__(self, empty: pd.DataFrame, n: int, by: str) -> None:
+        self.kept, self.n, self.by = empty.copy(), n, by
+        self.pending: list[pd.DataFrame] = []
+
+    def offer(self, table: pa.Table, values: np.ndarray, rows: np.ndarray) -> None:
+        best = _best_rows(values, rows, self.n)
+        if best.size == 0:
+            return
+        self.pending.append(table.take(pa.array(best)).to_pandas())
+        if len(self.pending) >= _MERGE_EVERY:
+            self.result()
+
+    def result(self) -> pd.DataFrame:
+        if self.pending:
+            new = pd.concat(self.pending, ignore_index=True)
+            self.kept = _top(_stack(self.kept, new), self.n, self.by)
+            self.pending = []
+        return self.kept
+
+
+def _verified_tables(run: RunFolder, indices: tuple[int, ...]) -> Iterator[pa.Table]:
+    """The checkpoints in order, each read and checked against its sha256 while the caller
+    works on the one before (Parquet decoding and hashing release the GIL)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="anionscreen-read") as reader:
+        ahead = reader.submit(run.read_checkpoint, indices[0]) if indices else None
+        for position in range(len(indices)):
+            assert ahead is not None
+            table, _ = ahead.result()
+            if position + 1 < len(indices):
+                ahead = reader.submit(run.read_checkpoint, indices[position + 1])
+            yield table
+
+
 def _second_pass(
     run: RunFolder, campaign: Campaign, first: _FirstPass, schema: pa.Schema, empty: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write ``candidates.parquet``; return the ``top_n`` by score and the acquisition pool."""
     front_ids, front_ranks = _front_lookup(first.front)
-    acq, top_n = campaign.acquisition, campaign.ranking.top_n
-    top = empty.copy()
-    acq_pool = empty.copy()
+    acq = campaign.acquisition
+    top = _Best(empty, campaign.ranking.top_n, "score")
+    acq_pool = _Best(empty, acq.pool_size, "acquisition")
     with (
         run.output(layout.CANDIDATES) as tmp,
         pq.ParquetWriter(tmp, schema, use_dictionary=dictionary_columns(schema)) as writer,
     ):
-        for index in first.indices:
-            table, _ = run.read_checkpoint(index)
+        for table in _verified_tables(run, first.indices):
             table = _without_chunk_rank(table)
             ids = _numbers(table, "candidate_id").astype(np.int64)
             pos = np.searchsorted(front_ids, ids)
@@ -209,28 +283,25 @@ def _second_pass(
             )
             writer.write_table(_conform(table, schema))
             rows = np.flatnonzero(feasible)
-            best = _best_rows(score, rows, top_n)
-            top = _top(_stack(top, table.take(pa.array(best)).to_pandas()), top_n, "score")
+            top.offer(table, score, rows)
             if not acq.include_measured and "known" in table.column_names:
                 # A measured composition is not a next experiment (unless asked for).
                 rows = rows[~_numbers(table, "known").astype(bool)[rows]]
-            best = _best_rows(value, rows, acq.pool_size)
-            acq_pool = _top(
-                _stack(acq_pool, table.take(pa.array(best)).to_pandas()),
-                acq.pool_size,
-                "acquisition",
-            )
-    return top, acq_pool
+            acq_pool.offer(table, value, rows)
+    return top.result(), acq_pool.result()
 
 
-def finalize_run(run: RunFolder, campaign: Campaign) -> FinalizeResult:
+def finalize_run(
+    run: RunFolder, campaign: Campaign, summaries: Mapping[int, ChunkSummary] | None = None
+) -> FinalizeResult:
     """Write candidates, ranked table, Pareto front and next batch; returns counts and timings.
 
-    Safe to repeat after a kill: every file is written atomically and nothing is marked
-    finished here (the caller does that after the report).
+    ``summaries`` are :func:`summarize_chunk` of checkpoints written in this session (pass 1
+    reads the others). Safe to repeat after a kill: every file is written atomically and
+    nothing is marked finished here (the caller does that after the report).
     """
     start = time.perf_counter()
-    first = _first_pass(run, campaign)
+    first = _first_pass(run, campaign, summaries or {})
     schema = first.schema.append(pa.field("pareto_rank", pa.int32())).append(
         pa.field("acquisition", pa.float64())
     )

@@ -11,16 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
-
-import numpy as np
-import pandas as pd
 
 from anionscreen.datasets.bundled import BUNDLED_SHA256
 from anionscreen.datasets.errors import AnionscreenError, ConfigError
 from anionscreen.datasets.settings import Settings
-from anionscreen.descriptors.chunk import CompositionChunk
-from anionscreen.descriptors.resource import ResourceRisk
 from anionscreen.models.estimators import serial
 from anionscreen.models.predict import Predictor
 from anionscreen.models.registry import ModelRegistry
@@ -30,7 +24,7 @@ from anionscreen.screening.campaign.config import Campaign
 from anionscreen.screening.run.execute import ChunkSource
 from anionscreen.screening.run.mp_data import plan_mp_columns
 from anionscreen.screening.run.records import DatasetHashes, ModelData, MPData
-from anionscreen.screening.run.scoring import ChunkScorer, ColumnProvider
+from anionscreen.screening.run.scoring import ChunkScorer, ColumnProvider, SupplyColumns
 from anionscreen.screening.spaces.generators import generate_all, make_generator
 
 
@@ -44,30 +38,6 @@ class RunPlan:
     notes: tuple[str, ...]  # what was trained, used or left out, and why
     mp_data: MPData
     dataset_hashes: DatasetHashes
-
-
-class SupplyColumns:
-    """Raw-material cost (USD/kg) and supply risk (production HHI) of each composition.
-
-    The descriptors' :class:`~anionscreen.descriptors.resource.ResourceRisk` (weight-fraction
-    weighted pymatgen element data; NaN when an element has no value), renamed to the
-    columns the ``cost`` and ``supply_risk`` objectives read.
-    """
-
-    #: Our column -> the ResourceRisk feature it is.
-    FEATURES: ClassVar[dict[str, str]] = {
-        "cost_USD_per_kg": "raw-material cost",
-        "hhi_production": "HHI production",
-    }
-
-    def columns(self, chunk: CompositionChunk) -> pd.DataFrame:
-        """``cost_USD_per_kg`` and ``hhi_production`` for each row."""
-        risk = ResourceRisk().fit(chunk)
-        values = np.asarray(risk.transform(chunk), dtype=np.float64)
-        names = list(risk.get_feature_names_out())
-        return pd.DataFrame(
-            {ours: values[:, names.index(theirs)] for ours, theirs in self.FEATURES.items()}
-        )
 
 
 def _load_predictor(

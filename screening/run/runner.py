@@ -28,7 +28,7 @@ from anionscreen.screening.run.execute import (
     iter_results,
     pack_remaining,
 )
-from anionscreen.screening.run.finalize import finalize_run
+from anionscreen.screening.run.finalize import ChunkSummary, finalize_run, summarize_chunk
 from anionscreen.screening.run.records import ChunkStats, RunCounts, RunTimings
 from anionscreen.screening.run.scoring import ChunkScorer
 from anionscreen.screening.run.store import RunFolder
@@ -77,7 +77,9 @@ def _score_chunks(
     progress: Progress,
     generating: Stopwatch,
     checkpointing: Stopwatch,
+    summaries: dict[int, ChunkSummary],
 ) -> dict[int, ChunkStats]:
+    """Score and checkpoint the chunks not done yet; ``summaries`` gets theirs for pass 1."""
     done = run.completed_chunks()
     stray = [i for i in done if source.total_chunks is not None and i >= source.total_chunks]
     if stray:  # before anything is scored (a run recorded without its chunk count gets here)
@@ -93,6 +95,7 @@ def _score_chunks(
             t0 = time.perf_counter()
             run.write_checkpoint(result.index, result.table, result.stats)
             done[result.index] = result.stats
+            summaries[result.index] = summarize_chunk(result.table, result.stats, scorer.campaign)
             checkpointing.seconds += time.perf_counter() - t0
             progress.advance(result.stats.generated)
             if time.perf_counter() - last_manifest > _MANIFEST_EVERY_S:
@@ -116,7 +119,10 @@ def _score_finalize_report(
     wall = time.perf_counter()
     run.remove_stale_temporaries()
     generating, checkpointing = Stopwatch(), Stopwatch()
-    done = _score_chunks(run, source, scorer, executor, progress, generating, checkpointing)
+    summaries: dict[int, ChunkSummary] = {}
+    done = _score_chunks(
+        run, source, scorer, executor, progress, generating, checkpointing, summaries
+    )
     generated = sum(s.generated for s in done.values())
     if generated != source.total:
         raise AnionscreenError(
@@ -125,7 +131,7 @@ def _score_finalize_report(
             "chunks disagree (a bug: please report it with the campaign file)"
         )
     t_chunks = time.perf_counter() - wall
-    final = finalize_run(run, campaign)
+    final = finalize_run(run, campaign, summaries)
     run.record_counts(final.counts)
     t_report = time.perf_counter()
     if report is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.chunk import CompositionChunk, formula_keys
+from anionscreen.descriptors.resource import ResourceRisk
 from anionscreen.models.threads import one_thread
 from anionscreen.screening.campaign.config import Campaign
 from anionscreen.screening.campaign.objectives import get_objective
@@ -59,6 +60,30 @@ class ColumnProvider(Protocol):
     """Extra per-chunk columns (one row per composition), e.g. cost or a stability window."""
 
     def columns(self, chunk: CompositionChunk) -> pd.DataFrame: ...
+
+
+class SupplyColumns:
+    """Raw-material cost (USD/kg) and supply risk (production HHI) of each composition.
+
+    The descriptors' :class:`~anionscreen.descriptors.resource.ResourceRisk` (weight-fraction
+    weighted pymatgen element data; NaN when an element has no value), renamed to the
+    columns the ``cost`` and ``supply_risk`` objectives read.
+    """
+
+    #: Our column -> the ResourceRisk feature it is.
+    FEATURES: ClassVar[dict[str, str]] = {
+        "cost_USD_per_kg": "raw-material cost",
+        "hhi_production": "HHI production",
+    }
+
+    def columns(self, chunk: CompositionChunk) -> pd.DataFrame:
+        """``cost_USD_per_kg`` and ``hhi_production`` for each row."""
+        risk = ResourceRisk().fit(chunk)
+        values = np.asarray(risk.transform(chunk), dtype=np.float64)
+        names = list(risk.get_feature_names_out())
+        return pd.DataFrame(
+            {ours: values[:, names.index(theirs)] for ours, theirs in self.FEATURES.items()}
+        )
 
 
 @dataclass(frozen=True)
