@@ -29,7 +29,9 @@ from anionscreen.datasets.errors import AnionscreenError
 from anionscreen.descriptors.elements import element_symbols
 from anionscreen.models.threads import one_thread
 
-_QUERY_CHUNK = 1024
+#: Candidate rows per distance block: 256 rows against ~900 training rows keep the block in
+#: the CPU cache (a third faster than 1,024 on this machine's campaign chunks, same answers).
+_QUERY_CHUNK = 256
 #: Elements counted as anions by the chemistry rule (H: hydride and borohydride hydrogen).
 ANION_ELEMENTS: frozenset[str] = frozenset({"H", "N", "O", "S", "Se", "Te", "F", "Cl", "Br", "I"})
 

@@ -137,9 +137,9 @@ def predict_fast(regressor: Any, x: np.ndarray) -> np.ndarray:
 
     Trees and boosting stages read the rows column-major (Fortran order): every row of a
     chunk is first tested on the same few features, which are then contiguous in memory,
-    where a row-major matrix costs a cache miss per row and feature (measured 35-45 % faster
-    for the forests and 1.8x for the boosting on 8,192-row chunks; benchmarks/RESULTS.md,
-    "Ten to the sixth candidates"). scikit-learn's forests also send every tree through
+    where a row-major matrix costs a cache miss per row and feature (on 8,192-row chunks and
+    one thread: the forests 30-50 % faster, the boosting 1.6x; benchmarks/RESULTS.md, "Ten to
+    the sixth candidates"). scikit-learn's forests also send every tree through
     joblib with a configuration context, which on a chunk costs a fifth of the forest's own
     work; here each tree's compiled predictor is called directly, the trees summed in their
     order and divided by their number, as :meth:`ForestRegressor.predict` does on one thread.

