@@ -7,11 +7,11 @@ for why that suffices; the worker that scored a chunk ranked it, in its ``chunk_
 column, and a checkpoint without that column is ranked here). A chunk scored in the same
 session was summarised this way when its checkpoint was written (:func:`summarize_chunk`), so
 pass 1 reads only the checkpoints of an earlier session. The global Pareto ranks are
-computed on that union. Pass 2 reads the chunks again (the next one is read and verified on a
-second thread while the current one is written), adds ``pareto_rank`` and ``acquisition``,
-appends them to ``candidates.parquet``, and keeps the top ``top_n`` rows by score and the
-``pool_size`` best by acquisition. Memory stays that of a few chunks plus these small tables,
-whatever the number of candidates.
+computed on that union. Pass 2 reads the chunks again, adds ``pareto_rank`` and
+``acquisition``, appends them to ``candidates.parquet``, and keeps the top ``top_n`` rows by
+score and the ``pool_size`` best by acquisition; the next checkpoint is read and verified on
+one thread and the last one written on another while a chunk is ranked. Memory stays that of
+a few chunks plus these small tables, whatever the number of candidates.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -262,7 +262,11 @@ def _second_pass(
     with (
         run.output(layout.CANDIDATES) as tmp,
         pq.ParquetWriter(tmp, schema, use_dictionary=dictionary_columns(schema)) as writer,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="anionscreen-write") as writing,
     ):
+        # One chunk is written on its own thread while the next is ranked and its best rows
+        # are picked here (Parquet encoding releases the GIL); at most one write is pending.
+        pending: Future[None] | None = None
         for table in _verified_tables(run, first.indices):
             table = _without_chunk_rank(table)
             ids = _numbers(table, "candidate_id").astype(np.int64)
@@ -281,13 +285,17 @@ def _second_pass(
             table = table.append_column("pareto_rank", pa.array(rank)).append_column(
                 "acquisition", pa.array(value, type=pa.float64())
             )
-            writer.write_table(_conform(table, schema))
+            if pending is not None:
+                pending.result()
+            pending = writing.submit(writer.write_table, _conform(table, schema))
             rows = np.flatnonzero(feasible)
             top.offer(table, score, rows)
             if not acq.include_measured and "known" in table.column_names:
                 # A measured composition is not a next experiment (unless asked for).
                 rows = rows[~_numbers(table, "known").astype(bool)[rows]]
             acq_pool.offer(table, value, rows)
+        if pending is not None:
+            pending.result()
     return top.result(), acq_pool.result()
 
 
