@@ -126,8 +126,8 @@ def _with_sigma(frame: pd.DataFrame, temperature_c: float) -> pd.DataFrame:
 def read_rows(table: pq.ParquetFile, positions: np.ndarray, columns: list[str]) -> pd.DataFrame:
     """The rows at ``positions`` (0-based, file order) of ``columns``, in the order given.
 
-    Reads only the row groups that hold them, one at a time, so memory stays at one row
-    group of those columns whatever the size of the file.
+    Reads only the row groups that hold them (``columns`` of those groups, decoded on
+    Arrow's threads), keeping the wanted rows of each group.
     """
     if len(positions) == 0:
         empty: pd.DataFrame = table.schema_arrow.empty_table().select(columns).to_pandas()
@@ -137,11 +137,12 @@ def read_rows(table: pq.ParquetFile, positions: np.ndarray, columns: list[str]) 
     order = np.argsort(positions, kind="stable")
     wanted = np.asarray(positions)[order]
     groups = np.searchsorted(starts, wanted, side="right") - 1
-    parts = []
-    for group in np.unique(groups):
-        rows = pa.array(wanted[groups == group] - starts[group])
-        parts.append(table.read_row_group(int(group), columns=columns).take(rows))
-    frame: pd.DataFrame = pa.concat_tables(parts).to_pandas()
+    used = np.unique(groups)
+    read = table.read_row_groups([int(g) for g in used], columns=columns)
+    # Row positions in the concatenation of the groups read.
+    offsets = np.cumsum([0] + [int(starts[g + 1] - starts[g]) for g in used[:-1]])
+    within = wanted - starts[groups] + offsets[np.searchsorted(used, groups)]
+    frame: pd.DataFrame = read.take(pa.array(within)).to_pandas()
     return frame.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 
 
@@ -238,7 +239,9 @@ def family_plots(
     # The parameter columns of every row, strings read as categories: a few bytes per row.
     index = table.read(columns=keys_read).to_pandas()
     columns = [c for c in _CURVE_COLUMNS if c in names]
-    plots = []
+    # What each drawn curve needs; its rows are read together once every curve is chosen.
+    wanted_curves: list[tuple[int, list[str], tuple[object, ...], str, np.ndarray]] = []
+    plots: list[FamilyPlot] = []
     for space in spaces:
         grid = [p for p in space.numbers if p != space.balance and p in names]
         symbols = [s for s in space.symbols if s in names]
@@ -256,22 +259,31 @@ def family_plots(
                 best = rows.loc[[rows["score"].idxmax()]]
             best = best.sort_values("score", ascending=False, kind="stable")
             keys = [*symbols, *fixed]
-            drawn = []
             for _, top in best.head(curves).iterrows():
                 values = tuple(top[k] for k in keys)
                 members = rows.index.to_numpy()[_same(rows, keys, values)]
-                frame = read_rows(table, members, [parameter, *columns])
-                drawn.append(_curve(frame, space.name, keys, values, parameter, temperature))
+                wanted_curves.append((len(plots), keys, values, parameter, members))
             plots.append(
                 FamilyPlot(
                     space.name,
                     parameter,
                     _axis_title(space, parameter),
-                    drawn,
+                    [],
                     len(best),
                     tuple(fixed),
                 )
             )
+    if not wanted_curves:
+        return plots
+    # One read of every drawn row (a row group is decoded once, not once per curve).
+    positions = np.unique(np.concatenate([w[4] for w in wanted_curves]))
+    parameters = list(dict.fromkeys(w[3] for w in wanted_curves))
+    read = read_rows(table, positions, [*parameters, *columns])
+    for plot, keys, values, parameter, members in wanted_curves:
+        frame = read.iloc[np.searchsorted(positions, members)][[parameter, *columns]]
+        curve = _curve(frame.reset_index(drop=True), plots[plot].space, keys, values,
+                       parameter, temperature)  # fmt: skip
+        plots[plot].curves.append(curve)
     return plots
 
 
