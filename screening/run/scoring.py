@@ -153,12 +153,14 @@ class ChunkScorer:
                  if f"{t}_in_domain" in table.columns]  # fmt: skip
         if flags:
             table["in_domain"] = np.logical_and.reduce(flags)
-        table = pd.concat([table, objective_columns(table, self.campaign.objective)], axis=1)
-        table = pd.concat([table, score_columns(table, self.campaign.objective)], axis=1)
+        objectives = objective_columns(table, self.campaign.objective)
+        scores = score_columns(objectives, self.campaign.objective)
+        table = pd.concat([table, objectives, scores], axis=1)
         table = pd.concat(
             [table, constraint_columns(table, chunk.fractions, self.campaign)], axis=1
         )
-        table = table.loc[~failed].reset_index(drop=True)
+        if failed.any():  # (a copy of every column, so only when there is a row to drop)
+            table = table.loc[~failed].reset_index(drop=True)
         table[CHUNK_PARETO_RANK] = chunk_fronts(table, self.campaign)
         t2 = time.perf_counter()
         stats = ChunkStats(
