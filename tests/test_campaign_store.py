@@ -390,3 +390,49 @@ def test_stale_temporaries_of_a_killed_run_are_removed(tmp_path: Path) -> None:
     assert run.remove_stale_temporaries() == 3
     assert not any(p.exists() for p in left)
     assert (run.path / "run.json").is_file()
+
+
+def test_a_run_of_more_chunks_than_one_merge_ranks_the_whole_run(tmp_path: Path) -> None:
+    """Finalising merges the chunks' best rows every 64 chunks: with 68 chunks the ranked
+    table is still the run's top rows and the batch comes from the run's best acquisition."""
+    from campaign_fixtures import TinyPredictor
+
+    from anionscreen.screening.run.scoring import ChunkScorer
+    from anionscreen.screening.spaces.generators import generate_all
+
+    campaign = tiny_campaign(
+        3,
+        space=[
+            {
+                "name": "Li2M(S,O)X5",
+                "template": "Li2 {M} S{1-x} O{x} {X}5",
+                "M": ["Ta", "Nb"],
+                "X": ["Cl", "Br"],
+                "x": {"start": 0.0, "stop": 1.0, "step": 0.02},
+            }
+        ],
+        acquisition={"batch_size": 4, "max_per_family": 4, "pool_size": 6},
+        constraints={"sigma_min_S_per_cm": 1e-5},
+    )
+    total = 2 * 2 * 51
+    chunks = ChunkSource(
+        chunks=lambda: generate_all(campaign.spaces, 3), total=total, total_chunks=68
+    )
+    run = create_run(tmp_path, start_record(campaign, total), "# many\n", run_id="many")
+    scorer = ChunkScorer(predictor=TinyPredictor(), campaign=campaign)
+    execute_run(run, campaign, chunks, scorer, ExecutorSpec())
+    assert run.info.start.total_chunks == 68
+    candidates = pd.read_parquet(run.path / "candidates.parquet")
+    assert len(candidates) == total
+    feasible = candidates.loc[candidates["feasible"]]
+    # More than 64 chunks with feasible rows, so the best rows are merged before the end.
+    assert (feasible["candidate_id"] // 3).nunique() > 64
+    best = feasible.sort_values(["score", "formula", "candidate_id"],
+                                ascending=[False, True, True])  # fmt: skip
+    ranked = pd.read_parquet(run.path / "ranked.parquet")
+    assert ranked["candidate_id"].tolist() == best["candidate_id"].head(10).tolist()
+    pool = feasible.sort_values(["acquisition", "formula", "candidate_id"],
+                                ascending=[False, True, True]).head(6)  # fmt: skip
+    batch = pd.read_parquet(run.path / "next_batch.parquet")
+    assert len(batch) == 4
+    assert set(batch["candidate_id"]) <= set(pool["candidate_id"])

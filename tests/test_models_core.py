@@ -302,7 +302,9 @@ def test_fast_prediction_gives_the_regressors_own_bytes(family: str) -> None:
     x = rng.normal(size=(300, 6))
     y = x[:, 0] - 2 * x[:, 1] ** 2 + rng.normal(scale=0.1, size=300)
     fitted = serial(make_regressor(family, random_state=0).fit(x, y))
-    # More rows than one boosting block (1,024), and a row count that is not a multiple of it.
     rows = rng.normal(size=(2_500, 6))
     assert predict_fast(fitted, rows).tobytes() == fitted.predict(rows).tobytes()
     assert predict_fast(fitted, rows[:1]).tobytes() == fitted.predict(rows[:1]).tobytes()
+    # Column-major rows (a campaign chunk's descriptors) give the same bytes.
+    by_column = np.asfortranarray(rows)
+    assert predict_fast(fitted, by_column).tobytes() == fitted.predict(rows).tobytes()
