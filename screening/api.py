@@ -19,8 +19,9 @@ A campaign goes through these steps, one call each from here, in this order:
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from anionscreen.screening.run.store import (
     package_versions,
 )
 from anionscreen.screening.run.store import list_runs as list_run_folders
+from anionscreen.screening.run.workers import release_workers, start_workers, wait_for_workers
 
 #: What :func:`run_campaign` accepts: a campaign, its dict, or the path of its TOML file.
 CampaignInput = Campaign | Mapping[str, Any] | str | os.PathLike[str]
@@ -104,6 +106,21 @@ def _execute(
     return Run(folder)
 
 
+@contextlib.contextmanager
+def _workers_started(executor: ExecutorSpec) -> Iterator[None]:
+    """Start a joblib run's workers while its models load; stop them if the run fails."""
+    if executor.kind != "joblib":
+        yield
+        return
+    start_workers(executor.workers)
+    try:
+        yield
+    except BaseException:
+        wait_for_workers()  # (their pool exists once they have started)
+        release_workers(wait=False)
+        raise
+
+
 def run_campaign(
     config_or_path: CampaignInput,
     *,
@@ -150,11 +167,12 @@ def run_campaign(
     if chunk_size is not None:
         campaign = campaign.with_chunk_size(chunk_size)
     writable_workspace(settings)  # a valid campaign, and somewhere to put its run
-    plan = plan_run(campaign, settings, message=(progress or Progress()).message)
-    folder = create_run(
-        settings.workspace, _start(plan, executor), campaign.text or _NO_TEXT, run_id=run_id
-    )
-    return _execute(folder, plan, executor, progress, resumed=False)
+    with _workers_started(executor):
+        plan = plan_run(campaign, settings, message=(progress or Progress()).message)
+        folder = create_run(
+            settings.workspace, _start(plan, executor), campaign.text or _NO_TEXT, run_id=run_id
+        )
+        return _execute(folder, plan, executor, progress, resumed=False)
 
 
 def resume_campaign(
@@ -178,9 +196,10 @@ def resume_campaign(
     folder = find_run(settings.workspace, os.fspath(run))
     if folder.finished:
         raise AnionscreenError(f"run {folder.run_id!r} is already finished; nothing to resume")
-    plan = plan_run(Run(folder).campaign, settings, message=(progress or Progress()).message)
-    check_same_mp_data(folder.run_id, folder.info.start.mp_data, plan.mp_data)
-    return _execute(folder, plan, executor, progress, resumed=True)
+    with _workers_started(executor):
+        plan = plan_run(Run(folder).campaign, settings, message=(progress or Progress()).message)
+        check_same_mp_data(folder.run_id, folder.info.start.mp_data, plan.mp_data)
+        return _execute(folder, plan, executor, progress, resumed=True)
 
 
 def open_run(

@@ -42,7 +42,7 @@ from anionscreen.descriptors.chunk import CompositionChunk
 from anionscreen.descriptors.elements import N_ELEMENTS
 from anionscreen.screening.run.records import ChunkStats
 from anionscreen.screening.run.scoring import ChunkResult, ChunkScorer
-from anionscreen.screening.run.workers import exit_with_parent, release_workers
+from anionscreen.screening.run.workers import release_workers, wait_for_workers, worker_pool
 
 
 @dataclass(frozen=True)
@@ -190,13 +190,8 @@ def _joblib_results(
         path = os.path.join(tmp, "scorer.joblib")
         joblib.dump(scorer, path)
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        parallel = joblib.Parallel(
-            n_jobs=workers,
-            return_as="generator_unordered",
-            pre_dispatch="2*n_jobs",
-            initializer=exit_with_parent,  # loky's workers; see exit_with_parent
-            initargs=(os.getpid(),),
-        )
+        wait_for_workers()  # those started early (start_workers) are the pool's
+        parallel = worker_pool(workers)
         try:
             yield from parallel(
                 joblib.delayed(score_packed_from_file)(path, digest, packed) for packed in tasks
