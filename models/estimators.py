@@ -139,10 +139,10 @@ def predict_fast(regressor: Any, x: np.ndarray) -> np.ndarray:
     chunk is first tested on the same few features, which are then contiguous in memory,
     where a row-major matrix costs a cache miss per row and feature (on 8,192-row chunks and
     one thread: the forests 30-50 % faster, the boosting 1.6x; benchmarks/RESULTS.md, "Ten to
-    the sixth candidates"). scikit-learn's forests also send every tree through
-    joblib with a configuration context, which on a chunk costs a fifth of the forest's own
-    work; here each tree's compiled predictor is called directly, the trees summed in their
-    order and divided by their number, as :meth:`ForestRegressor.predict` does on one thread.
+    the sixth candidates"). scikit-learn's forests also send every tree through joblib with a
+    configuration context, which on a chunk costs a fifth of the forest's own work; here each
+    tree's compiled predictor is called directly, the trees summed in their order and divided
+    by their number, as :meth:`ForestRegressor.predict` does on one thread.
     A voting ensemble averages its members' predictions the way
     :meth:`VotingRegressor.predict` does. Any other regressor predicts as itself.
     """
