@@ -436,3 +436,27 @@ def test_a_run_of_more_chunks_than_one_merge_ranks_the_whole_run(tmp_path: Path)
     batch = pd.read_parquet(run.path / "next_batch.parquet")
     assert len(batch) == 4
     assert set(batch["candidate_id"]) <= set(pool["candidate_id"])
+
+
+@pytest.mark.parametrize("case", ["same", "other categories", "other columns"])
+def test_finalising_converts_chunk_rows_as_pandas_concatenation_would(case: str) -> None:
+    """Best rows of many chunks are converted in one go only when that gives the same frame
+    as converting each and concatenating (categories that differ become text in pandas)."""
+    from anionscreen.screening.run.finalize import _frame
+
+    def chunk(labels: list[str], extra: bool) -> pa.Table:
+        data = {"score": [1.0, 2.0], "model_versions": pd.Categorical(labels)}
+        if extra:
+            data["x"] = [0.1, 0.2]
+        return pa.Table.from_pandas(pd.DataFrame(data), preserve_index=False)
+
+    second = {
+        "same": chunk(["a", "a"], False),
+        "other categories": chunk(["b", "b"], False),
+        "other columns": chunk(["a", "a"], True),
+    }[case]
+    tables = [chunk(["a", "a"], False), second]
+    expected = pd.concat([t.to_pandas() for t in tables], ignore_index=True)
+    pd.testing.assert_frame_equal(_frame(tables), expected)
+    kind = "object" if case == "other categories" else "category"
+    assert str(_frame(tables)["model_versions"].dtype) == kind

@@ -93,6 +93,32 @@ def _stack(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([kept, new], ignore_index=True)
 
 
+def _frame(tables: list[pa.Table]) -> pd.DataFrame:
+    """``pd.concat`` of the tables' ``to_pandas()``, in one conversion when that is the same.
+
+    One conversion of the concatenated rows gives the same frame when the tables share a
+    schema and every dictionary (categorical) column the same categories; otherwise (spaces
+    with other parameters, or categories that differ, which ``pd.concat`` turns into text)
+    each table is converted on its own.
+    """
+    first = tables[0]
+    same = all(t.schema.equals(first.schema) for t in tables[1:]) and all(
+        all(
+            t.column(name)
+            .combine_chunks()
+            .dictionary.equals(first.column(name).combine_chunks().dictionary)
+            for t in tables[1:]
+        )
+        for name, kind in zip(first.column_names, first.schema.types, strict=True)
+        if pa.types.is_dictionary(kind)
+    )
+    if same:
+        frame: pd.DataFrame = pa.concat_tables(tables).to_pandas()
+    else:
+        frame = pd.concat([t.to_pandas() for t in tables], ignore_index=True)
+    return frame
+
+
 def _without_chunk_rank(table: pa.Table) -> pa.Table:
     if layout.CHUNK_PARETO_RANK in table.column_names:
         return table.drop_columns([layout.CHUNK_PARETO_RANK])
@@ -172,9 +198,9 @@ def _first_pass(
         reasons.update(summary.stats.failed_reasons)
         best = max(best, summary.best_score)
         if summary.front.num_rows:
-            pool.append(summary.front.to_pandas())
+            pool.append(summary.front)
     schema = pa.unify_schemas(schemas, promote_options="permissive") if schemas else pa.schema([])
-    front = pd.concat(pool, ignore_index=True) if pool else pd.DataFrame()
+    front = _frame(pool) if pool else pd.DataFrame()
     if not front.empty:
         ranks = pareto_ranks(utilities(front, campaign.objective), depth)
         front = front.assign(pareto_rank=ranks).loc[ranks > 0].reset_index(drop=True)
@@ -220,20 +246,19 @@ class _Best:
 
     def __init__(self, empty: pd.DataFrame, n: int, by: str) -> None:
         self.kept, self.n, self.by = empty.copy(), n, by
-        self.pending: list[pd.DataFrame] = []
+        self.pending: list[pa.Table] = []
 
     def offer(self, table: pa.Table, values: np.ndarray, rows: np.ndarray) -> None:
         best = _best_rows(values, rows, self.n)
         if best.size == 0:
             return
-        self.pending.append(table.take(pa.array(best)).to_pandas())
+        self.pending.append(table.take(pa.array(best)))
         if len(self.pending) >= _MERGE_EVERY:
             self.result()
 
     def result(self) -> pd.DataFrame:
         if self.pending:
-            new = pd.concat(self.pending, ignore_index=True)
-            self.kept = _top(_stack(self.kept, new), self.n, self.by)
+            self.kept = _top(_stack(self.kept, _frame(self.pending)), self.n, self.by)
             self.pending = []
         return self.kept
 
