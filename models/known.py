@@ -11,6 +11,7 @@ generators) meet. Lookups are one dictionary probe per candidate row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import cast
 
 import numpy as np
@@ -68,18 +69,15 @@ class KnownCompounds:
         self.labels = np.asarray(labels, dtype=np.float64)
         self.sources = np.asarray(sources, dtype=object)
 
+    @cached_property
     def _lookup(self) -> dict[bytes, int]:
         """Key -> training row, built on first use (a campaign matches every chunk)."""
-        lookup: dict[bytes, int] | None = self.__dict__.get("_keys")
-        if lookup is None:
-            lookup = {key: i for i, key in enumerate(composition_keys(self.fractions))}
-            self.__dict__["_keys"] = lookup
-        return lookup
+        return {key: i for i, key in enumerate(composition_keys(self.fractions))}
 
     def __getstate__(self) -> dict[str, object]:
         """The measured compositions, without the lookup built from them (model files and
         the copies sent to campaign workers stay as they were)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_keys"}
+        return {k: v for k, v in self.__dict__.items() if k != "_lookup"}
 
     def match(self, fractions: np.ndarray, *, keys: list[bytes] | None = None) -> KnownMatch:
         """The measured composition each row of ``fractions`` is, if any.
@@ -88,7 +86,7 @@ class KnownCompounds:
         """
         if keys is None:
             keys = composition_keys(fractions)
-        lookup = self._lookup()
+        lookup = self._lookup
         index = np.fromiter((lookup.get(key, -1) for key in keys), dtype=np.int64, count=len(keys))
         hit = index >= 0
         label = np.full(index.size, np.nan)

@@ -4,6 +4,7 @@ measured-modulus map, the trust lines, and experiments that leave the current mo
 from __future__ import annotations
 
 import math
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,10 @@ def test_known_compounds_match_at_any_scale() -> None:
     assert match.label[:2].tolist() == [-2.0, -2.7]
     assert math.isnan(match.label[2])
     assert match.source.tolist() == ["10.1/a", "10.1/b", ""]
+    # The lookup built by the first match stays out of pickles (model files, worker copies).
+    copy = pickle.loads(pickle.dumps(known))
+    assert copy.__getstate__().keys() == {"fractions", "labels", "sources"}
+    assert copy.match(_fractions("Li3InCl6")).index.tolist() == [1]
 
 
 def test_measured_modulus_map_forms_and_leave_one_out() -> None:
