@@ -45,7 +45,12 @@ from anionscreen.descriptors.inputs import prepare_input
 from anionscreen.models.arrhenius import REFERENCE_C, log10_sigma_interval_at
 from anionscreen.models.features import featurize
 from anionscreen.models.known import composition_keys
-from anionscreen.models.target_model import TARGETS, TargetModel, TargetPrediction
+from anionscreen.models.target_model import (
+    TARGETS,
+    TargetModel,
+    TargetPrediction,
+    nan_columns_of,
+)
 
 PREDICTION_COLUMNS: tuple[str, ...] = (
     "formula",
@@ -239,6 +244,10 @@ class Predictor:
         preds: dict[str, TargetPrediction] = {}
         # The known-compound keys depend on the rows only: computed once for every target.
         keys = None if fractions is None else composition_keys(fractions)
+        nan_columns = {
+            preset: nan_columns_of(np.asarray(matrix, dtype=np.float64))
+            for preset, matrix in features.items()
+        }
         for target, (_, model) in self.models.items():
             if model.preset not in features:
                 raise AnionscreenError(
@@ -251,6 +260,7 @@ class Predictor:
                 fractions,
                 amorphous=self.amorphous,
                 fraction_keys=keys,
+                nan_columns=nan_columns[model.preset],
             )
         out: dict[str, object] = {
             "formula": np.asarray(formulas, dtype=object),

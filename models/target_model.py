@@ -25,6 +25,11 @@ TARGET_UNITS: dict[str, str] = {
 ERROR_UNITS: dict[str, str] = {"sigma": "decades of S/cm", "ea": "eV", "modulus": "log10 GPa"}
 
 
+def nan_columns_of(features: np.ndarray) -> np.ndarray:
+    """Indices of the columns of a descriptor matrix that hold a NaN."""
+    return np.flatnonzero(np.isnan(features).any(axis=0))
+
+
 @dataclass(frozen=True)
 class TargetPrediction:
     """Per-row predictions of one target model (arrays of equal length)."""
@@ -112,6 +117,7 @@ class TargetModel:
         *,
         amorphous: bool = False,
         fraction_keys: list[bytes] | None = None,
+        nan_columns: np.ndarray | None = None,
     ) -> TargetPrediction:
         """Predict from a descriptor matrix (rows = compositions) with ``level`` intervals.
 
@@ -119,7 +125,8 @@ class TargetModel:
         known-compound lookup; without them only the descriptor distance decides the domain.
         ``amorphous`` says which state a measured-equivalent modulus is for.
         ``fraction_keys`` are :func:`~anionscreen.models.known.composition_keys` of
-        ``fractions`` when the caller has them already (one chunk, several targets).
+        ``fractions`` and ``nan_columns`` the columns of ``features`` holding a NaN, when the
+        caller has them already (one chunk, several targets).
         """
         features = np.asarray(features, dtype=np.float64)
         if features.ndim != 2 or features.shape[1] != self.n_features:
@@ -127,7 +134,8 @@ class TargetModel:
                 f"the {self.target} model expects a descriptor matrix with {self.n_features} "
                 f"columns (preset {self.preset!r}); got shape {features.shape}"
             )
-        nan_columns = np.flatnonzero(np.isnan(features).any(axis=0))
+        if nan_columns is None:
+            nan_columns = nan_columns_of(features)
         imputed = self._impute(features, nan_columns)
         regressor = self.model.named_steps["regressor"]
         value = np.asarray(predict_fast(regressor, imputed), dtype=np.float64)

@@ -28,12 +28,23 @@ from anionscreen.screening.results.report_html import hover_texts, number
 from anionscreen.screening.results.report_models import ModelPanel
 
 _CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d"]}
+_TEMPLATE = "plotly_white"
 _LAYOUT = {
-    "template": "plotly_white",
     "height": 480,
     "margin": {"l": 70, "r": 20, "t": 40, "b": 60},
 }
 _BATCH = "#d62728"
+
+
+def _figure() -> go.Figure:
+    """An empty figure with the report's template.
+
+    Given at construction, the template replaces plotly's default one instead of being laid
+    over it later, and :data:`_LAYOUT` does not set it again: each setting is a deep copy of a
+    large dict (a quarter of the report's time went to copies thrown away). The figures are
+    the same.
+    """
+    return go.Figure(layout={"template": _TEMPLATE})
 
 
 def figure_html(figure: go.Figure, element_id: str) -> str:
@@ -106,7 +117,7 @@ def objective_figure(points: CandidatePoints, axis: Axis, depth: int) -> go.Figu
     Interval bars are shown for Pareto rank 1 and the next batch; buttons show them for every
     drawn point, or for none (hover gives every point's intervals either way).
     """
-    fig = go.Figure()
+    fig = _figure()
     temp = points.temperature_c
     highlight: list[bool] = []
     if not points.sample.empty:
@@ -175,7 +186,7 @@ def family_figure(plot: FamilyPlot, temperature_c: float) -> go.Figure:
     rows = math.ceil(len(plot.curves) / columns)
     fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True,
                         subplot_titles=[html.escape(c.label) for c in plot.curves],
-                        vertical_spacing=0.12, horizontal_spacing=0.04)  # fmt: skip
+                        vertical_spacing=0.12, horizontal_spacing=0.04, figure=_figure())  # fmt: skip
     colour = qualitative.D3[0]
     measured_in_legend = False
     for i, curve in enumerate(plot.curves):
@@ -235,7 +246,7 @@ def parity_figure(panel: ModelPanel) -> go.Figure:
     assert panel.oof is not None
     oof = panel.oof
     covered = (oof["y"] >= oof["lo"]) & (oof["y"] <= oof["hi"])
-    fig = go.Figure()
+    fig = _figure()
     for mask, colour, label in ((covered, "#1f77b4", "inside its interval"),
                                 (~covered, _BATCH, "outside its interval")):  # fmt: skip
         part = oof.loc[mask]
@@ -275,7 +286,7 @@ def parity_figure(panel: ModelPanel) -> go.Figure:
 def coverage_figure(panel: ModelPanel) -> go.Figure:
     """Observed coverage of the intervals against their nominal level (diagonal = calibrated)."""
     curve = panel.coverage_curve()
-    fig = go.Figure()
+    fig = _figure()
     text = [f"mean half-width {number(h, '.3g')}" for h in curve.get("mean_halfwidth", [])]
     fig.add_trace(go.Scatter(x=curve["level"], y=curve["coverage"], mode="lines+markers",
                              name="observed (grouped CV)", text=text or None,
