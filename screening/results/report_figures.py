@@ -41,8 +41,7 @@ def _figure() -> go.Figure:
 
     Given at construction, the template replaces plotly's default one instead of being laid
     over it later, and :data:`_LAYOUT` does not set it again: each setting is a deep copy of a
-    large dict (a quarter of the report's time went to copies thrown away). The figures are
-    the same.
+    large dict, a few milliseconds a figure. The figures are the same.
     """
     return go.Figure(layout={"template": _TEMPLATE})
 
