@@ -244,16 +244,17 @@ class Predictor:
         preds: dict[str, TargetPrediction] = {}
         # The known-compound keys depend on the rows only: computed once for every target.
         keys = None if fractions is None else composition_keys(fractions)
-        nan_columns = {
-            preset: nan_columns_of(np.asarray(matrix, dtype=np.float64))
-            for preset, matrix in features.items()
-        }
+        # So are the NaN columns of a preset's matrix, for every model on that preset.
+        nan_columns: dict[str, np.ndarray] = {}
         for target, (_, model) in self.models.items():
             if model.preset not in features:
                 raise AnionscreenError(
                     f"the {target} model needs descriptors of preset {model.preset!r}; "
                     f"got presets {sorted(features)}"
                 )
+            if model.preset not in nan_columns:
+                matrix = np.asarray(features[model.preset], dtype=np.float64)
+                nan_columns[model.preset] = nan_columns_of(matrix)
             preds[target] = model.predict_features(
                 features[model.preset],
                 self.level,

@@ -241,6 +241,11 @@ def test_fit_target_chooses_by_validation_and_covers() -> None:
     filled = res_nan.model._impute(query, np.array([0, 6]))
     assert filled.tobytes() == pipeline.named_steps["impute"].transform(query).tobytes()
     np.testing.assert_array_equal(found.value, pipeline.predict(query))
+    # The NaN columns found once by a caller (a Predictor, for every model on one preset) give
+    # the same answer as the model's own scan.
+    given = res_nan.model.predict_features(query, nan_columns=np.array([0, 6]))
+    for field in ("value", "lo", "hi", "distance", "in_domain"):
+        np.testing.assert_array_equal(getattr(given, field), getattr(found, field))
     with pytest.raises(AnionscreenError, match="3 usable training row"):
         fit_target("sigma", formulas[:3], y[:3], x[:3], fractions=fr[:3], preset="test")
 
