@@ -244,24 +244,25 @@ class Predictor:
         preds: dict[str, TargetPrediction] = {}
         # The known-compound keys depend on the rows only: computed once for every target.
         keys = None if fractions is None else composition_keys(fractions)
-        # So are the NaN columns of a preset's matrix, for every model on that preset.
-        nan_columns: dict[str, np.ndarray] = {}
+        # So are a preset's float64 matrix and its NaN columns, for every model on that preset.
+        prepared: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for target, (_, model) in self.models.items():
             if model.preset not in features:
                 raise AnionscreenError(
                     f"the {target} model needs descriptors of preset {model.preset!r}; "
                     f"got presets {sorted(features)}"
                 )
-            if model.preset not in nan_columns:
+            if model.preset not in prepared:
                 matrix = np.asarray(features[model.preset], dtype=np.float64)
-                nan_columns[model.preset] = nan_columns_of(matrix)
+                prepared[model.preset] = (matrix, nan_columns_of(matrix))
+            matrix, nan_columns = prepared[model.preset]
             preds[target] = model.predict_features(
-                features[model.preset],
+                matrix,
                 self.level,
                 fractions,
                 amorphous=self.amorphous,
                 fraction_keys=keys,
-                nan_columns=nan_columns[model.preset],
+                nan_columns=nan_columns,
             )
         out: dict[str, object] = {
             "formula": np.asarray(formulas, dtype=object),
